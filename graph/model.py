@@ -13,9 +13,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from graph.errors import InvalidRecord, NotAllowed
 
@@ -144,7 +145,7 @@ def check_relation_kind(kind: str) -> str:
 
 def utc_now() -> str:
     """The current time as ISO text in UTC, the one clock every record uses."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class Provenance:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Provenance":
+    def from_dict(cls, data: Mapping[str, Any]) -> Provenance:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     def citation(self) -> str:
@@ -257,7 +258,7 @@ class Entity:
                 names.append(str(self.props[extra]))
         return sorted({t for n in names for t in name_tokens(n)})
 
-    def with_props(self, **changes: Any) -> "Entity":
+    def with_props(self, **changes: Any) -> Entity:
         return replace(self, props={**self.props, **changes})
 
 
@@ -301,9 +302,7 @@ class Relation:
         first, last = self.start_date, self.end_date
         if end is not None and first is not None and first > end:
             return False
-        if start is not None and last is not None and last < start:
-            return False
-        return True
+        return not (start is not None and last is not None and last < start)
 
 
 @dataclass(frozen=True)

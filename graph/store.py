@@ -78,7 +78,9 @@ class Store(abc.ABC):
         """Entities holding any of these normalised ``scheme:value`` identifiers."""
 
     @abc.abstractmethod
-    def find_by_tokens(self, tokens: Sequence[str], kinds: Sequence[str] | None = None, limit: int = 200) -> list[Entity]:
+    def find_by_tokens(
+        self, tokens: Sequence[str], kinds: Sequence[str] | None = None, limit: int = 200
+    ) -> list[Entity]:
         """Entities sharing at least one name/address token, most shared tokens first."""
 
     @abc.abstractmethod
@@ -126,7 +128,7 @@ class Store(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -64,7 +64,7 @@ class Money(tuple[Decimal, str]):
 
     __slots__ = ()
 
-    def __new__(cls, amount: Decimal, currency: str) -> "Money":
+    def __new__(cls, amount: Decimal, currency: str) -> Money:
         return super().__new__(cls, (amount, currency))
 
     @property

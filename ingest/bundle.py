@@ -1,0 +1,246 @@
+"""The case bundle (FORMATS.md §1): a folder or .zip of CSV files plus ``case.json``.
+
+Entity files are read first so that every relation and transfer can be checked against the
+ids the bundle defines; a row naming an unknown id, a duplicate id, a bad date, an unparseable
+or negative amount or an unknown relation type is quarantined with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InvalidRecord
+from graph.model import Entity, Provenance, Relation, make_id
+from graph.store import Store
+from graph.types import clean_date, clean_money, clean_share, clean_text
+from ingest.csvio import BadRow, read_csv
+from ingest.pipeline import Loader, LoadReport, Record
+
+__all__ = ["load_bundle", "read_case", "ENTITY_FILES", "RELATION_TYPES"]
+
+ENTITY_FILES = {"people.csv": "Person", "companies.csv": "Company", "accounts.csv": "Account",
+                "properties.csv": "Property"}
+RELATION_TYPES = ("OWNS", "CONTROLS", "DIRECTOR_OF", "HOLDS", "FAMILY", "ASSOCIATE", "LIVES_AT",
+                  "REGISTERED_AT", "NOMINEE_FOR")
+DATE_COLUMNS = {"dob", "incorporated", "dissolved", "opened", "closed", "acquired", "value_date",
+                "start_date", "end_date", "date"}
+MONEY_COLUMNS = {"acquisition_price", "value", "amount", "consideration", "asset_value"}
+PROVENANCE_COLUMNS = {"source", "source_ref", "grading"}
+LIFESTYLES = ("yes", "no", "undecided")
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[Path]:
+    """A bundle folder as is, or a zip unpacked (names checked, so no path escapes the folder)."""
+    if path.is_dir():
+        yield path
+        return
+    if not zipfile.is_zipfile(path):
+        raise InvalidRecord(f"{path} is neither a bundle folder nor a .zip of one")
+    with tempfile.TemporaryDirectory(prefix="bundle-") as tmp, zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = Path(info.filename)
+            if info.is_dir() or name.name.startswith(".") or name.suffix not in (".csv", ".json"):
+                continue
+            if name.is_absolute() or ".." in name.parts:
+                raise InvalidRecord(f"unsafe path in zip: {info.filename!r}")
+            (Path(tmp) / name.name).write_bytes(zf.read(info))
+        yield Path(tmp)
+
+
+def read_case(folder: Path) -> dict[str, Any]:
+    """Parse and check ``case.json``; a broken case file stops the load with a clear message."""
+    file = folder / "case.json"
+    if not file.exists():
+        raise InvalidRecord(f"case.json missing in {folder}")
+    try:
+        case = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRecord(f"case.json is not valid JSON: {exc}") from None
+    if not isinstance(case, dict) or not clean_text(case.get("case_id")):
+        raise InvalidRecord("case.json needs a case_id")
+    case["case_id"] = str(case["case_id"]).strip()
+    if case.get("lifestyle", "undecided") not in LIFESTYLES:
+        raise InvalidRecord(f"case.json lifestyle must be one of {LIFESTYLES}", "lifestyle")
+    case.setdefault("lifestyle", "undecided")
+    case["subjects"] = [str(s) for s in case.get("subjects") or []]
+    case["proceedings_started"] = clean_date(case.get("proceedings_started"))
+    case["convictions"] = [clean_date(d) for d in case.get("convictions") or []]
+    case["valuation_date"] = clean_date(case.get("valuation_date"))
+    for offence in case.get("offences") or []:
+        for key in ("committed_from", "committed_to"):
+            offence[key] = clean_date(offence.get(key))
+    for earlier in case.get("earlier_orders") or []:
+        for key in ("order_date", "benefit_calculated"):
+            earlier[key] = clean_date(earlier.get(key))
+    order = case.get("order")
+    if order:
+        order["date"] = clean_date(order.get("date"))
+        order["due"] = clean_date(order.get("due")) or order["date"]
+        for key in ("benefit", "amount"):
+            money = clean_money(order.get(key))
+            order[key] = str(money.amount) if money else None
+        for pay in order.get("payments") or []:
+            pay["date"] = clean_date(pay.get("date"))
+            money = clean_money(pay.get("amount"))
+            pay["amount"] = str(money.amount) if money else "0"
+    return case
+
+
+class _Bundle:
+    """Maps one bundle's rows to records; holds the ids seen so far for the cross-file checks."""
+
+    def __init__(self, case: dict[str, Any], loader: Loader) -> None:
+        self.case = case
+        self.ds = case["case_id"]
+        self.loader = loader
+        self.ids: dict[str, str] = {}  # bundle id -> "file row N" where first defined
+        self.kinds: dict[str, str] = {}
+        self.rel_keys: set[str] = set()
+
+    def provenance(self, file: str, row: int, raw: dict[str, Any]) -> tuple[Provenance, ...]:
+        return (Provenance(self.ds, file, row, clean_text(raw.get("source")), clean_text(raw.get("source_ref")),
+                           self.loader.ingested_at, clean_text(raw.get("grading"))),)
+
+    def props(self, raw: dict[str, Any], skip: set[str]) -> dict[str, Any]:
+        """Clean every column by its type; unknown extra columns are kept as text."""
+        out: dict[str, Any] = {}
+        currency = clean_text(raw.get("currency"))
+        for column, value in raw.items():
+            if column in skip or column in PROVENANCE_COLUMNS:
+                continue
+            try:
+                if column in DATE_COLUMNS:
+                    cleaned: Any = clean_date(value)
+                elif column in MONEY_COLUMNS:
+                    money = clean_money(value, currency if column in ("amount", "consideration") else "GBP")
+                    cleaned = None if money is None else str(money.amount)
+                    if money is not None and money.currency != "GBP":
+                        out[f"{column}_currency"] = money.currency
+                elif column == "share_pct":
+                    cleaned = clean_share(value)
+                elif column == "aliases":
+                    cleaned = [a.strip() for a in (value or "").split(";") if a.strip()] or None
+                else:
+                    cleaned = clean_text(value)
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{column}: {exc.reason}", column) from None
+            if cleaned is not None:
+                out[column] = cleaned
+        return out
+
+    def known(self, raw: dict[str, Any], column: str) -> str:
+        ref = clean_text(raw.get(column))
+        if ref is None:
+            raise InvalidRecord(f"{column} is empty", column)
+        if ref not in self.ids:
+            raise InvalidRecord(f"unknown id {ref!r} in {column}", column)
+        return make_id(self.ds, ref)
+
+    def new_id(self, raw: dict[str, Any]) -> str:
+        sid = clean_text(raw.get("id"))
+        if sid is None:
+            raise InvalidRecord("id is empty", "id")
+        if sid in self.ids:
+            raise InvalidRecord(f"duplicate id {sid!r} (first defined at {self.ids[sid]})", "id")
+        return sid
+
+    def entity_mapper(self, file: str, kind: str) -> Any:
+        def mapper(row: int, raw: dict[str, Any]) -> list[Record]:
+            sid = self.new_id(raw)
+            props = self.props(raw, {"id"})
+            entity = Entity(make_id(self.ds, sid), kind, props, self.provenance(file, row, raw), sid, self.ds)
+            self.ids[sid] = f"{file} row {row}"
+            self.kinds[sid] = kind
+            return [entity]
+        return mapper
+
+    def relationship(self, row: int, raw: dict[str, Any]) -> list[Record]:
+        kind = (clean_text(raw.get("type")) or "").upper()
+        if kind not in RELATION_TYPES:
+            raise InvalidRecord(f"unknown relation type {raw.get('type')!r}", "type")
+        src, dst = self.known(raw, "from_id"), self.known(raw, "to_id")
+        props = self.props(raw, {"from_id", "to_id", "type"})
+        key = f"{kind}:{raw['from_id'].strip()}>{raw['to_id'].strip()}:{props.get('start_date', '')}"
+        n = 1
+        while f"{key}#{n}" in self.rel_keys:
+            n += 1
+        self.rel_keys.add(f"{key}#{n}")
+        sid = key if n == 1 else f"{key}#{n}"
+        return [Relation(make_id(self.ds, sid), kind, src, dst, props,
+                         self.provenance("relationships.csv", row, raw), sid, self.ds)]
+
+    def transfer(self, row: int, raw: dict[str, Any]) -> list[Record]:
+        sid = self.new_id(raw)
+        src, dst = self.known(raw, "from_id"), self.known(raw, "to_id")
+        props = self.props(raw, {"id", "from_id", "to_id", "asset_id"})
+        if not props.get("date"):
+            raise InvalidRecord("date is empty", "date")
+        if clean_text(raw.get("asset_id")):
+            props["asset_id"] = self.known(raw, "asset_id")
+        elif props.get("amount") is None:
+            raise InvalidRecord("a money transfer needs an amount", "amount")
+        props.setdefault("currency", "GBP")
+        self.ids[sid] = f"transfers.csv row {row}"
+        return [Relation(make_id(self.ds, sid), "TRANSFER", src, dst, props,
+                         self.provenance("transfers.csv", row, raw), sid, self.ds)]
+
+    def case_records(self) -> tuple[Entity, list[Relation | str]]:
+        """The Case entity, and per subject either its SUBJECT_OF link or why it cannot be made."""
+        case_id = make_id(self.ds, "case")
+        case = Entity(case_id, "Case", self.case, (Provenance(
+            self.ds, "case.json", None, ingested_at=self.loader.ingested_at),), self.ds, self.ds)
+        links: list[Relation | str] = []
+        for sid in self.case["subjects"]:
+            if self.kinds.get(sid) != "Person":
+                links.append(f"subject {sid!r} is not a person in people.csv")
+                continue
+            links.append(Relation(make_id(self.ds, f"SUBJECT:{sid}"), "SUBJECT_OF", make_id(self.ds, sid), case_id,
+                                    {}, (Provenance(self.ds, "case.json", None, ingested_at=self.loader.ingested_at),),
+                                    f"SUBJECT:{sid}", self.ds))
+        return case, links
+
+
+def _rows(loader: Loader, file: str, folder: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for item in read_csv(folder / file):
+        if isinstance(item, BadRow):
+            loader.reject(file, item.row, item.reason, None, item.raw)
+        else:
+            yield item.row, item.data
+
+
+def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine") -> LoadReport:
+    """Validate and load a case bundle; rows that fail go to ``quarantine_dir``.
+
+    Loading the same bundle twice writes nothing the second time. Returns the reconciliation.
+
+    Raises
+    ------
+    InvalidRecord
+        When the bundle itself is unusable (no case.json, not a folder or zip).
+    """
+    with _opened(Path(path)) as folder:
+        case = read_case(folder)
+        loader = Loader(store, case["case_id"], "bundle", Path(quarantine_dir) / f"{case['case_id']}.quarantine.csv")
+        bundle = _Bundle(case, loader)
+        for file, kind in ENTITY_FILES.items():
+            if (folder / file).exists():
+                mapper = bundle.entity_mapper(file, kind)
+                loader.run(file, _rows(loader, file, folder), mapper)
+        for file, mapper in (("relationships.csv", bundle.relationship), ("transfers.csv", bundle.transfer)):
+            if (folder / file).exists():
+                loader.run(file, _rows(loader, file, folder), mapper)
+        case_entity, links = bundle.case_records()
+        loader.accept("case.json", [case_entity])
+        for link in links:  # each subject named in case.json counts as one more record of it
+            if isinstance(link, str):
+                loader.reject("case.json", 1, link, "subjects")
+            else:
+                loader.accept("case.json", [link])
+        return loader.finish()

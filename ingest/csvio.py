@@ -1,0 +1,117 @@
+"""Reading CSV the way investigators' files really are: BOMs, cp1252, ragged rows, blank lines.
+
+Every reader goes through :func:`read_csv`, so hostile input is handled once: a row that cannot
+be read as a record comes out as a :class:`BadRow` with the reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+__all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers"]
+
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """A data row: its 1-based line number in the file (the header is line 1) and its cells."""
+
+    row: int
+    data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that could not be read, with why; it goes to the quarantine."""
+
+    row: int
+    reason: str
+    raw: dict[str, str]
+
+
+def open_text(path: str | Path) -> IO[str]:
+    """Open a text file as UTF-8 (BOM or not), falling back to cp1252 as UK bank exports use.
+
+    The first 64 KiB decide; a later stray byte is replaced (and so visible) rather than fatal.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    try:
+        head.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 64 KiB edge is still UTF-8.
+        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
+    return open(path, encoding=encoding, errors="replace", newline="")
+
+
+def clean_headers(header: list[str]) -> list[str]:
+    """Strip spaces (Companies House has ``' CompanyNumber'``) and make duplicates unique."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        name = name.strip().lstrip("\ufeff") or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}__{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def read_csv(
+    source: str | Path | IO[str], header: list[str] | None = None, skip_lines: int = 0
+) -> Iterator[CsvRow | BadRow]:
+    """Yield each data row as a :class:`CsvRow`, or a :class:`BadRow` saying what is wrong.
+
+    ``header`` is given for headerless files (Price Paid Data); otherwise the first non-blank
+    line is the header. Blank lines are skipped (and not counted as read); a row with more
+    cells than the header is bad, one with fewer is padded only if the missing cells are
+    trailing empties the exporter dropped -- otherwise bad.
+    """
+    fh = open_text(source) if isinstance(source, str | Path) else source
+    try:
+        reader = csv.reader(fh)
+        names = header
+        line = 0
+        for cells in reader:
+            line = reader.line_num
+            if line <= skip_lines:
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if names is None:
+                names = clean_headers(cells)
+                continue
+            if len(cells) > len(names):
+                extra = cells[len(names):]
+                if any(c.strip() for c in extra):
+                    raw = dict(zip(names, cells, strict=False))
+                    raw["_extra"] = "|".join(extra)
+                    yield BadRow(line, f"ragged row: {len(cells)} cells, header has {len(names)}", raw)
+                    continue
+                cells = cells[: len(names)]
+            if len(cells) < len(names):
+                raw = dict(zip(names, cells, strict=False))
+                yield BadRow(line, f"ragged row: {len(cells)} cells, header has {len(names)}", raw)
+                continue
+            yield CsvRow(line, dict(zip(names, cells, strict=True)))
+    except csv.Error as exc:
+        yield BadRow(line + 1, f"unreadable CSV: {exc}", {})
+    finally:
+        if isinstance(source, str | Path):
+            fh.close()
+
+
+def sniff_header(path: str | Path, lines: int = 20) -> list[list[str]]:
+    """The first few rows, for readers that detect a layout from its header."""
+    with open_text(path) as fh:
+        text = "".join(next(fh, "") for _ in range(lines))
+    return list(csv.reader(io.StringIO(text)))

@@ -1,0 +1,155 @@
+"""The load pipeline every reader shares: map rows to records, quarantine, reconcile, upsert.
+
+A reader only turns its source into ``(file, row, raw dict)`` and maps one raw row to records
+(raising :class:`~graph.errors.InvalidRecord` when it cannot). This module does the rest the
+same way for every source: counts (read = loaded + quarantined, per file), the quarantine file
+(file, row, column, reason, raw), and batched upserts through the Store -- entities before the
+relations that need them, each batch atomic, so an interrupted load re-runs to completion.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InvalidRecord
+from graph.model import Entity, Relation, utc_now
+from graph.store import DEFAULT_BATCH, Store
+
+__all__ = ["FileCount", "LoadReport", "Loader", "Record"]
+
+Record = Entity | Relation
+
+
+@dataclass
+class FileCount:
+    """Reconciliation for one file."""
+
+    file: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.read == self.loaded + self.quarantined
+
+
+@dataclass
+class LoadReport:
+    """What a load did; ``to_dict`` is the CLI's ``--json`` output."""
+
+    dataset: str
+    format: str
+    files: dict[str, FileCount] = field(default_factory=dict)
+    entities_written: int = 0
+    relations_written: int = 0
+    quarantine_file: str | None = None
+    started_at: str = field(default_factory=utc_now)
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.files.values())
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files.values())
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset, "format": self.format, "read": self.read, "loaded": self.loaded,
+            "quarantined": self.quarantined, "quarantine_file": self.quarantine_file,
+            "reconciled": all(f.reconciles for f in self.files.values()),
+            "entities_written": self.entities_written, "relations_written": self.relations_written,
+            "files": {name: {"read": f.read, "loaded": f.loaded, "quarantined": f.quarantined}
+                      for name, f in self.files.items()},
+        }
+
+
+class Loader:
+    """Collects mapped records in batches and writes them; rejected rows go to the quarantine."""
+
+    QUARANTINE_COLUMNS = ("dataset", "file", "row", "column", "reason", "raw")
+
+    def __init__(self, store: Store, dataset: str, fmt: str, quarantine_path: Path,
+                 batch_size: int = DEFAULT_BATCH,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.store = store
+        self.report = LoadReport(dataset, fmt)
+        self.ingested_at = self.report.started_at
+        self._quarantine_path = quarantine_path
+        self._rejects: list[tuple[str, str, int, str, str, str]] = []
+        self._entities: list[Entity] = []
+        self._relations: list[Relation] = []
+        self._batch = batch_size
+        self._progress = progress
+
+    def count(self, file: str) -> FileCount:
+        return self.report.files.setdefault(file, FileCount(file))
+
+    def reject(self, file: str, row: int, reason: str, column: str | None = None,
+               raw: dict[str, Any] | None = None) -> None:
+        """Quarantine one source row (it is counted as read and as quarantined)."""
+        counts = self.count(file)
+        counts.read += 1
+        counts.quarantined += 1
+        self._rejects.append((self.report.dataset, file, row, column or "", reason,
+                              json.dumps(raw or {}, ensure_ascii=False, default=str)))
+
+    def accept(self, file: str, records: Sequence[Record]) -> None:
+        """Take one source row's records (counted as read and loaded)."""
+        counts = self.count(file)
+        counts.read += 1
+        counts.loaded += 1
+        for rec in records:
+            (self._entities if isinstance(rec, Entity) else self._relations).append(rec)  # type: ignore[arg-type]
+        if len(self._entities) + len(self._relations) >= self._batch:
+            self.flush()
+
+    def run(self, file: str, rows: Iterable[tuple[int, dict[str, Any]]],
+            mapper: Callable[[int, dict[str, Any]], Sequence[Record]]) -> None:
+        """Map each row, accepting or quarantining it; the one loop every reader needs."""
+        for row, raw in rows:
+            try:
+                records = mapper(row, raw)
+            except InvalidRecord as exc:
+                self.reject(file, row, exc.reason, exc.column, raw)
+            else:
+                self.accept(file, records)
+
+    def flush(self) -> None:
+        if self._entities:
+            self.report.entities_written += self.store.upsert_entities(self._entities, self._batch)
+        if self._relations:
+            self.report.relations_written += self.store.upsert_relations(self._relations, self._batch)
+        if self._progress:
+            self._progress(len(self._entities) + len(self._relations))
+        self._entities, self._relations = [], []
+
+    def finish(self) -> LoadReport:
+        """Write what is left, the quarantine file (rewritten whole, so a re-run matches) and
+        a ledger entry in the store."""
+        self.flush()
+        path = self._quarantine_path
+        if self._rejects:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(self.QUARANTINE_COLUMNS)
+                writer.writerows(self._rejects)
+            self.report.quarantine_file = str(path)
+        elif path.exists():
+            path.unlink()
+        ledger = self.store.get_meta("loads") or []
+        ledger.append({k: v for k, v in self.report.to_dict().items() if k != "files"}
+                      | {"at": self.report.started_at})
+        self.store.set_meta("loads", ledger[-500:])
+        return self.report
