@@ -20,6 +20,7 @@ from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
 from graph.types import clean_date, clean_money, clean_share, clean_text
 from ingest.csvio import BadRow, read_csv
+from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
 
 __all__ = ["load_bundle", "read_case", "ENTITY_FILES", "RELATION_TYPES"]
@@ -244,3 +245,18 @@ def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "qu
             else:
                 loader.accept("case.json", [link])
         return loader.finish()
+
+
+def _is_bundle(path: Path) -> bool:
+    if path.is_dir():
+        return (path / "case.json").exists()
+    if path.suffix != ".zip" or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        return any(n.endswith("case.json") for n in zf.namelist())
+
+
+@reader("bundle", detect=_is_bundle)
+def read_bundle(store: Store, path: Path, quarantine_dir: Path, options: dict[str, Any]) -> LoadReport:
+    """The ``bundle`` format for ``assetgraph load``."""
+    return load_bundle(store, path, quarantine_dir)

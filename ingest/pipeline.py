@@ -145,7 +145,7 @@ class Loader:
                 writer = csv.writer(fh)
                 writer.writerow(self.QUARANTINE_COLUMNS)
                 writer.writerows(self._rejects)
-            self.report.quarantine_file = str(path)
+            self.report.quarantine_file = str(path.resolve())
         elif path.exists():
             path.unlink()
         ledger = self.store.get_meta("loads") or []

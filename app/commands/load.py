@@ -1,0 +1,95 @@
+"""``assetgraph load`` and ``assetgraph stats``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.commands.common import console, emit_json, err_console, store_from
+from graph.errors import AssetGraphError
+from graph.model import AuditEvent
+from graph.store import Store
+from ingest.formats import detect_format, get_reader
+from ingest.pipeline import LoadReport
+
+__all__ = ["register", "load_path"]
+
+
+def load_path(store: Store, path: Path, fmt: str | None, quarantine_dir: Path, options: dict[str, object],
+              show_progress: bool = False) -> LoadReport:
+    """Load one file or bundle with the reader for ``fmt`` (detected when None)."""
+    name = fmt or detect_format(path)
+    read = get_reader(name)
+    if not show_progress:
+        return read(store, path, quarantine_dir, options)
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        progress.add_task(f"loading {path.name} as {name}", total=None)
+        return read(store, path, quarantine_dir, options)
+
+
+def _summary(report: LoadReport) -> Table:
+    table = Table(title=f"{report.dataset} ({report.format})")
+    for col in ("file", "read", "loaded", "quarantined"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for name, c in report.files.items():
+        table.add_row(name, str(c.read), str(c.loaded), str(c.quarantined))
+    table.add_row("[bold]total", str(report.read), str(report.loaded), str(report.quarantined))
+    return table
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def load(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., exists=True, help="A file, folder or .zip to load"),
+        fmt: str = typer.Option(None, "--format", "-f", help="Reader to use (detected when omitted)"),
+        as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON"),
+        quarantine_dir: Path = typer.Option(Path("quarantine"), help="Where rejected rows are written"),
+        holder: str = typer.Option(None, help="Account holder for statement formats"),
+        no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip entity resolution after loading"),
+    ) -> None:
+        """Load a source file (case bundle, registry extract, statement) into the store."""
+        options: dict[str, object] = {"holder": holder} if holder else {}
+        try:
+            with store_from(ctx) as store:
+                report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)
+                store.log(AuditEvent(ctx.find_root().obj.user, "load", {"path": str(path), **report.to_dict()}))
+                resolved = None if no_resolve else _resolve_after_load(store)
+        except AssetGraphError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        out = report.to_dict() | ({"resolution": resolved} if resolved else {})
+        if as_json:
+            emit_json(out)
+        else:
+            console.print(_summary(report))
+            if report.quarantine_file:
+                console.print(f"{report.quarantined} rows quarantined: {report.quarantine_file}")
+
+    @cli.command()
+    def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+        """Count entities and relations by kind."""
+        with store_from(ctx) as store:
+            counts = store.counts()
+        if as_json:
+            emit_json(counts)
+            return
+        table = Table(title="store contents")
+        table.add_column("kind")
+        table.add_column("count", justify="right")
+        for kind, n in sorted(counts.items()):
+            table.add_row(kind, str(n))
+        console.print(table)
+
+
+def _resolve_after_load(store: Store) -> dict[str, object] | None:
+    """Run entity resolution when the resolver is installed in this build."""
+    try:
+        from ingest.resolve import resolve_after_load
+    except ImportError:
+        return None
+    return resolve_after_load(store)
