@@ -8,6 +8,7 @@ format is given.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ __all__ = ["ReaderFn", "READERS", "reader", "get_reader", "detect_format", "READ
 
 ReaderFn = Callable[[Store, Path, Path, dict[str, Any]], LoadReport]
 READERS: dict[str, ReaderFn] = {}
-# Modules that register readers when imported; a module missing here is simply not offered.
-READER_MODULES = ("ingest.bundle",)
+# Modules that register readers when imported. A module not in this build is simply not offered
+# (a format exists only when its reader does).
+READER_MODULES = ("ingest.bundle", "ingest.companies_house", "ingest.land_registry", "ingest.icij", "ingest.ftm",
+                  "ingest.bank", "ingest.ofx", "ingest.mapped_csv")
 _DETECTORS: list[tuple[str, Callable[[Path], bool]]] = []
 
 
@@ -37,7 +40,8 @@ def reader(name: str, detect: Callable[[Path], bool] | None = None) -> Callable[
 
 def _load_all() -> None:
     for module in READER_MODULES:
-        importlib.import_module(module)
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
 
 
 def get_reader(name: str) -> ReaderFn:
