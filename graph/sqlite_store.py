@@ -205,7 +205,7 @@ class SQLiteStore(Store):
         last = ""
         while True:  # keyset pages so a long iteration holds no read transaction open
             rows = self._db.execute(
-                f"SELECT {cols} FROM {table} WHERE {' AND '.join(where)} AND id > ? ORDER BY id LIMIT 5000",
+                f"SELECT {cols} FROM {table} WHERE {' AND '.join(where)} AND id > ? ORDER BY id LIMIT 2000",
                 [*params, last]).fetchall()
             if not rows:
                 return

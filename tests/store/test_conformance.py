@@ -227,3 +227,25 @@ def test_delete_relations(loaded):
     assert loaded.delete_relations([f"{DS}/R3", "nope"]) == 1
     assert loaded.get_relations([f"{DS}/R3"]) == []
     assert "FAMILY" not in loaded.counts()
+
+
+def test_a_kind_change_and_a_moved_relation_are_rewritten(loaded):
+    assert loaded.upsert_entities([ent("P3", "Company", name="Other Person Ltd")]) == 1
+    assert loaded.get_entity(f"{DS}/P3").kind == "Company"
+    assert loaded.counts()["Person"] == 2
+    moved = rel("R3", "ASSOCIATE", "P1", "P3", role="friend")
+    assert loaded.upsert_relations([moved]) == 1
+    assert loaded.get_relations([moved.id]) == [moved]
+    assert "FAMILY" not in loaded.counts()
+
+
+def test_a_repeated_id_in_one_batch_keeps_the_last_copy(store):
+    first, last = person("X", "First"), person("X", "Last")
+    assert store.upsert_entities([first, last]) == 1
+    assert store.get_entity(first.id).name == "Last"
+
+
+def test_iteration_is_complete_beyond_one_page(store):
+    people = [person(f"N{i:05d}", f"Name {i}") for i in range(2100)]  # both stores page by 2000
+    store.upsert_entities(people)
+    assert [e.id for e in store.iter_entities(["Person"])] == sorted(e.id for e in people)
