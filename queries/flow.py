@@ -62,7 +62,8 @@ def money_flows(store: Store, cg: CaseGraph, starts: set[str], min_hops: int = 2
     def extend(path: tuple[Relation, ...], amount: Decimal) -> None:
         if len(path) > s.flow_max_hops:
             return
-        nexts = [(n, m) for n, m in onward(path[-1], amount) if n not in path]
+        seen = {t.id for t in path}
+        nexts = [(n, m) for n, m in onward(path[-1], amount) if n.id not in seen]
         if not nexts and len(path) >= min_hops:
             found.append(MoneyFlow(path, path[-1].target))
         for n, m in nexts:
@@ -74,5 +75,6 @@ def money_flows(store: Store, cg: CaseGraph, starts: set[str], min_hops: int = 2
             continue
         extend((t,), money)
     # a path that is the tail of a longer one is not a separate flow
-    tails = {f.path[i:] for f in found for i in range(1, len(f.path))}
-    return [f for f in found if f.path not in tails]
+    ids = [tuple(t.id for t in f.path) for f in found]
+    tails = {p[i:] for p in ids for i in range(1, len(p))}
+    return [f for f, p in zip(found, ids, strict=True) if p not in tails]

@@ -131,10 +131,11 @@ def overseas(cg: CaseGraph, held: list[Holding]) -> list[tuple[Holding, str]]:
     return out
 
 
-def linked_assets(cg: CaseGraph, held: list[Holding]) -> list[dict[str, Any]]:
-    """Assets of the subjects' family and associates that are not held for him.
+def linked_assets(cg: CaseGraph, held: list[Holding], on: date | None = None) -> list[dict[str, Any]]:
+    """Accounts and property that his family and associates hold on ``on``, not held for him.
 
-    Each item: the asset, its holder, how the holder is linked (relation kind and role).
+    Each item: the asset, its holder, how the holder is linked (relation kind and role). Their
+    companies are not listed: a company is a vehicle, and what it holds shows in its own chain.
     """
     mine = {h.asset for h in held} | set(cg.subjects)
     nominees = {u for s in cg.subjects for u, _, d in cg.graph.in_edges(s, data=True) if d["kind"] == "NOMINEE_FOR"}
@@ -146,7 +147,8 @@ def linked_assets(cg: CaseGraph, held: list[Holding]) -> list[dict[str, Any]]:
             if link["kind"] not in ("FAMILY", "ASSOCIATE") or person in nominees or person in mine:
                 continue
             for _, asset, key, data in cg.graph.out_edges(person, keys=True, data=True):
-                if data["kind"] in ("OWNS", "HOLDS") and asset not in mine and cg.kind(asset) in _HOLDING_KINDS:
+                if (data["kind"] in ("OWNS", "HOLDS") and asset not in mine and _active(data, on)
+                        and cg.kind(asset) in ("Account", "Property")):
                     out[(asset, person)] = {"asset": asset, "holder": person, "link": link["kind"],
                                             "role": (link.get("props") or {}).get("role"), "relation": key}
     return [out[k] for k in sorted(out)]

@@ -86,7 +86,8 @@ def case_report(store: Store, case_id: str, settings: Settings | None = None,
         "valuation_date": valued.isoformat(),
         "subjects": [{"entity_id": s, "name": cg.name(s), "records": cg.records(s)} for s in cg.subjects],
         "tainted_gifts": [_gift(cg, g) for g in gifts],
-        "tainted_gifts_total_value_now": money(sum((g.valuation.value for g in gifts), Decimal(0))),
+        # the total foots to the lines shown: each gift in pounds and pence, then added
+        "tainted_gifts_total_value_now": money(sum((pennies(g.valuation.value) for g in gifts), Decimal(0))),
         "assumptions": [{"rule": a.rule,
                          "item": a.transfer.source_id if a.transfer else cg.records(a.item)[0],
                          "evidence": list(a.evidence)}
@@ -96,7 +97,7 @@ def case_report(store: Store, case_id: str, settings: Settings | None = None,
                            "kind": cg.kind(item["asset"]), "holder": cg.records(item["holder"]),
                            "holder_name": cg.name(item["holder"]), "link": item["link"], "role": item["role"],
                            "evidence": [cg.evidence(cg.relations[item["relation"]], "holding")]}
-                          for item in linked_assets(cg, held_now)],
+                          for item in linked_assets(cg, held_now, valued)],
         "money_flows": [{"path": [t.source_id for t in f.path], "ends": cg.source_id(f.ends),
                          "ends_name": cg.name(cg.canon(f.ends)), "ends_territory": territory_of(cg, cg.canon(f.ends)),
                          "amount": money(f.amount), "evidence": [cg.evidence(t, "transfer") for t in f.path]}
