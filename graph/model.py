@@ -173,7 +173,10 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Provenance:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        try:  # the common case: a dict this class wrote
+            return cls(**data)
+        except TypeError:
+            return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     def citation(self) -> str:
         """One line an analyst can cite: source and reference, else file and row."""

@@ -13,6 +13,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph.errors import StoreError
 from graph.model import (
     AuditEvent,
@@ -54,6 +56,8 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+_loads = orjson.loads  # several times faster than json.loads on the hot read path
+
 # SQLite allows 32766 bound parameters; stay well below for IN (...) lists.
 _CHUNK = 900
 
@@ -73,7 +77,7 @@ def _dump(value: Any) -> str:
 
 
 def _prov(text: str) -> tuple[Provenance, ...]:
-    return tuple(Provenance.from_dict(p) for p in json.loads(text))
+    return tuple(Provenance.from_dict(p) for p in _loads(text))
 
 
 class SQLiteStore(Store):
@@ -170,11 +174,11 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _entity(row: Sequence[Any]) -> Entity:
-        return Entity(row[0], row[1], json.loads(row[2]), _prov(row[3]), row[4] or "", row[5] or "")
+        return Entity(row[0], row[1], _loads(row[2]), _prov(row[3]), row[4] or "", row[5] or "")
 
     @staticmethod
     def _relation(row: Sequence[Any]) -> Relation:
-        return Relation(row[0], row[1], row[2], row[3], json.loads(row[4]), _prov(row[5]),
+        return Relation(row[0], row[1], row[2], row[3], _loads(row[4]), _prov(row[5]),
                         row[6] or "", row[7] or "")
 
     def get_entities(self, ids: Sequence[str]) -> list[Entity]:

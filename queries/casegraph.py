@@ -68,9 +68,11 @@ class CaseGraph:
         prov = relation.provenance[0] if relation.provenance else None
         return {"step": step, "relation": relation.source_id or relation.id, "kind": relation.kind,
                 "from": self.source_id(relation.source), "to": self.source_id(relation.target),
-                "citation": prov.citation() if prov else None,
-                "file": prov.file if prov else None, "row": prov.row if prov else None,
-                "sources": [p.to_dict() for p in relation.provenance]}
+                "date": relation.props.get("date"), "citation": prov.citation() if prov else None,
+                "dataset": prov.dataset if prov else None, "file": prov.file if prov else None,
+                "row": prov.row if prov else None,
+                # a transfer seen in two statements has two sources: cite both
+                "also": [p.citation() for p in relation.provenance[1:]]}
 
     def canon(self, record_id: str) -> str:
         return self.clusters.canonical(record_id)

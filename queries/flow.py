@@ -40,41 +40,48 @@ def _money(t: Relation) -> Decimal | None:
 def money_flows(store: Store, cg: CaseGraph, starts: set[str], min_hops: int = 2) -> list[MoneyFlow]:
     """Maximal forward paths of money from ``starts`` (canonical ids of him and his accounts).
 
-    Later hops are read from the store by party and date, so a flow may leave the case graph.
+    Paths grow one hop at a time; the onward transfers of every recipient reached at a hop are
+    read from the store in one batch (by party and date), so a flow may leave the case graph and
+    a case with 10^5 transfers costs a handful of queries, not one per transfer.
     """
     s = cg.settings
     window = timedelta(days=s.flow_window_days)
     tol = Decimal(str(s.flow_amount_tolerance))
-    found: list[MoneyFlow] = []
+    outgoing: dict[str, list[tuple[Relation, Decimal]]] = {}
 
-    def onward(t: Relation, amount: Decimal) -> list[tuple[Relation, Decimal]]:
-        day = date.fromisoformat(t.date or "")
-        nexts = []
-        recipients = cg.clusters.members(t.target)
-        for n in store.transfers(recipients, day.isoformat(), (day + window).isoformat()):
-            money = _money(n)
-            if n.id == t.id or n.source not in recipients or money is None:
-                continue
-            if abs(money - amount) <= tol * amount:
-                nexts.append((n, money))
-        return nexts
+    def fetch(recipients: set[str], earliest: str) -> None:
+        wanted = sorted({m for r in recipients for m in cg.clusters.members(r)} - outgoing.keys())
+        for member in wanted:
+            outgoing[member] = []
+        for t in store.transfers(wanted, earliest):
+            money = _money(t)
+            if money is not None and t.source in outgoing and t.date:
+                outgoing[t.source].append((t, money))
 
-    def extend(path: tuple[Relation, ...], amount: Decimal) -> None:
-        if len(path) > s.flow_max_hops:
-            return
-        seen = {t.id for t in path}
-        nexts = [(n, m) for n, m in onward(path[-1], amount) if n.id not in seen]
-        if not nexts and len(path) >= min_hops:
-            found.append(MoneyFlow(path, path[-1].target))
-        for n, m in nexts:
-            extend(path + (n,), m)
-
+    frontier: list[tuple[tuple[Relation, ...], Decimal]] = []
     for t in cg.transfers:
         money = _money(t)
-        if money is None or not t.date or cg.canon(t.source) not in starts:
-            continue
-        extend((t,), money)
-    # a path that is the tail of a longer one is not a separate flow
+        if money is not None and t.date and cg.canon(t.source) in starts:
+            frontier.append(((t,), money))
+    found: list[MoneyFlow] = []
+    for _ in range(s.flow_max_hops):
+        if not frontier:
+            break
+        fetch({p[-1].target for p, _ in frontier}, min(p[-1].date or "" for p, _ in frontier))
+        grown: list[tuple[tuple[Relation, ...], Decimal]] = []
+        for path, amount in frontier:
+            last = path[-1]
+            day = date.fromisoformat(last.date or "")
+            until = (day + window).isoformat()
+            seen = {t.id for t in path}
+            nexts = [(n, m) for member in cg.clusters.members(last.target) for n, m in outgoing.get(member, ())
+                     if n.id not in seen and last.date <= (n.date or "") <= until and abs(m - amount) <= tol * amount]
+            if not nexts and len(path) >= min_hops:
+                found.append(MoneyFlow(path, last.target))
+            grown.extend((path + (n,), m) for n, m in nexts)
+        frontier = grown
+    found.extend(MoneyFlow(p, p[-1].target) for p, _ in frontier if len(p) >= min_hops)  # cut at max hops
     ids = [tuple(t.id for t in f.path) for f in found]
     tails = {p[i:] for p in ids for i in range(1, len(p))}
-    return [f for f, p in zip(found, ids, strict=True) if p not in tails]
+    return sorted((f for f, p in zip(found, ids, strict=True) if p not in tails),
+                  key=lambda f: (f.path[0].date or "", [t.id for t in f.path]))

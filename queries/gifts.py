@@ -97,10 +97,11 @@ def tainted_gifts(cg: CaseGraph, control: dict[str, ControlLink], cutoff: GiftCu
     thirds (``tests/queries/test_report.py``).
     """
     threshold = cg.settings.undervalue_ratio
+    after = cutoff.day.isoformat()  # ISO dates compare as text; "after" is strict (GiftCutoff.taints)
     found = []
     for t in cg.transfers:
         payer, recipient = cg.canon(t.source), cg.canon(t.target)
-        if payer not in control or recipient in control or not t.date or not cutoff.taints(t.date):
+        if payer not in control or recipient in control or not t.date or t.date <= after:
             continue
         worth = transfer_value(t)
         if worth is None:
@@ -117,7 +118,8 @@ def tainted_gifts(cg: CaseGraph, control: dict[str, ControlLink], cutoff: GiftCu
             now = cg.prop(asset, "value")
             if now is not None and not cg.prop(asset, "value_currency"):
                 current = Decimal(str(now))
-        valued = tainted_gift_value(under.gift_value, t.date, valuation_date, index, current, under.share)
+        valued = tainted_gift_value(under.gift_value, date.fromisoformat(t.date), valuation_date, index, current,
+                                    under.share)
         rule = cutoff.rule if paid == 0 else f"{cutoff.rule}, s.78"
         link = control[payer]
         evidence = [cg.evidence(cg.relations[r], "control") for r in link.path if r in cg.relations]

@@ -11,6 +11,7 @@ The price indices (ONS RPI, the default, and CPI; Open Government Licence v3.0, 
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -224,8 +225,11 @@ class PriceIndex:
         gift, valued = as_date(gift_date, "gift_date"), as_date(valuation_date, "valuation_date")
         if valued < gift:
             raise InvalidRecord(f"valuation date {valued} is before the gift {gift}")
+        return self._month_factor((gift.year, gift.month), (valued.year, valued.month))
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 -- indices are loaded once and live as long as the process
+    def _month_factor(self, g_month: tuple[int, int], v_month: tuple[int, int]) -> IndexFactor:
         first, last = min(self.values), max(self.values)
-        g_month, v_month = (gift.year, gift.month), (valued.year, valued.month)
         if g_month < first:
             raise RuleNotApplicable(f"s.81: the {self.name} series starts {_label(first)}; "
                                     f"the gift month {_label(g_month)} predates it")
