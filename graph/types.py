@@ -18,6 +18,9 @@ __all__ = ["clean_date", "clean_money", "Money", "clean_text", "clean_share"]
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
+_DMON = re.compile(r"^(\d{1,2})[-\s]([A-Za-z]{3})[-\s](\d{4})$")  # 23-MAR-2006 (ICIJ, Companies House)
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+                                       "NOV", "DEC"), start=1)}
 
 
 def clean_text(value: object) -> str | None:
@@ -29,12 +32,14 @@ def clean_text(value: object) -> str | None:
 
 
 def clean_date(value: object) -> str | None:
-    """Parse ISO ``YYYY-MM-DD`` or UK ``DD/MM/YYYY`` (never US order) into ISO text.
+    """Parse ISO ``YYYY-MM-DD``, UK ``DD/MM/YYYY`` (never US order) or ``DD-MON-YYYY`` into ISO text.
 
     >>> clean_date("15/03/2019")
     '2019-03-15'
     >>> clean_date("2020-02-29")
     '2020-02-29'
+    >>> clean_date("23-MAR-2006")
+    '2006-03-23'
     """
     text = clean_text(value)
     if text is None:
@@ -43,12 +48,18 @@ def clean_date(value: object) -> str | None:
     if prefix:
         text = prefix.group(1)
     match = _ISO.match(text)
+    named = _DMON.match(text)
     if match:
         y, m, d = (int(g) for g in match.groups())
+    elif named:
+        month = _MONTHS.get(named.group(2).upper())
+        if month is None:
+            raise InvalidRecord(f"not a date (unknown month {named.group(2)!r}): {text!r}")
+        d, m, y = int(named.group(1)), month, int(named.group(3))
     else:
         match = _UK.match(text)
         if not match:
-            raise InvalidRecord(f"not a date (YYYY-MM-DD or DD/MM/YYYY): {text!r}")
+            raise InvalidRecord(f"not a date (YYYY-MM-DD, DD/MM/YYYY or DD-MON-YYYY): {text!r}")
         d, m, y = (int(g) for g in match.groups())
     try:
         return date(y, m, d).isoformat()

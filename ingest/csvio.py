@@ -81,7 +81,15 @@ def read_csv(
         reader = csv.reader(fh)
         names = header
         line = 0
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # one unreadable record; the reader goes on with the next line
+                line = reader.line_num
+                yield BadRow(line, f"unreadable CSV: {exc}", {})
+                continue
             line = reader.line_num
             if line <= skip_lines:
                 continue
@@ -103,8 +111,6 @@ def read_csv(
                 yield BadRow(line, f"ragged row: {len(cells)} cells, header has {len(names)}", raw)
                 continue
             yield CsvRow(line, dict(zip(names, cells, strict=True)))
-    except csv.Error as exc:
-        yield BadRow(line + 1, f"unreadable CSV: {exc}", {})
     finally:
         if isinstance(source, str | Path):
             fh.close()

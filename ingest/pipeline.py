@@ -102,7 +102,8 @@ class Loader:
         counts.read += 1
         counts.quarantined += 1
         self._rejects.append((self.report.dataset, file, row, column or "", reason,
-                              json.dumps(raw or {}, ensure_ascii=False, default=str)))
+                              # ASCII escapes keep a lone surrogate from a broken file writable
+                              json.dumps(raw or {}, ensure_ascii=True, default=str)))
 
     def accept(self, file: str, records: Sequence[Record]) -> None:
         """Take one source row's records (counted as read and loaded)."""

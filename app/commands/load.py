@@ -50,10 +50,11 @@ def register(cli: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the reconciliation as JSON"),
         quarantine_dir: Path = typer.Option(Path("quarantine"), help="Where rejected rows are written"),
         holder: str = typer.Option(None, help="Account holder for statement formats"),
+        dataset: str = typer.Option(None, help="Dataset name the records are filed under (reader default if omitted)"),
         no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip entity resolution after loading"),
     ) -> None:
         """Load a source file (case bundle, registry extract, statement) into the store."""
-        options: dict[str, object] = {"holder": holder} if holder else {}
+        options: dict[str, object] = {k: v for k, v in (("holder", holder), ("dataset", dataset)) if v}
         try:
             with store_from(ctx) as store:
                 report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)

@@ -135,3 +135,13 @@ def test_hostile_rows_never_crash_and_always_reconcile(tmp_path_factory, people,
         again = load_bundle(store, folder, tmp / "q").to_dict()
     assert report["reconciled"] and report["read"] == report["loaded"] + report["quarantined"]
     assert again["entities_written"] == 0 and again["relations_written"] == 0
+
+
+def test_an_unreadable_csv_record_does_not_hide_the_rows_after_it(tmp_path: Path) -> None:
+    from ingest.csvio import BadRow, CsvRow, read_csv
+
+    big = "x" * (11 * 1024 * 1024)
+    (tmp_path / "f.csv").write_text(f'id,name\n1,ok\n2,"{big}"\n3,after\n', encoding="utf-8")
+    rows = list(read_csv(tmp_path / "f.csv"))
+    assert isinstance(rows[1], BadRow) and "unreadable" in rows[1].reason
+    assert isinstance(rows[-1], CsvRow) and rows[-1].data == {"id": "3", "name": "after"}

@@ -1,0 +1,80 @@
+"""``assetgraph export --format ftm``: the store as FollowTheMoney JSON lines, with its marking.
+
+The data file stays valid FtM (Aleph reads it as is); the handling marking goes in a sidecar
+``FILE.marking.txt``, on the terminal, and in the audit log entry every export writes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from app.commands.common import console, emit_json, err_console, state_from, store_from
+from graph.errors import AssetGraphError
+from graph.model import AuditEvent, utc_now
+from queries.ftm_export import FtmExport, export_ftm
+
+__all__ = ["register", "marking_text"]
+
+FORMATS = ("ftm",)
+
+
+def marking_text(report: FtmExport, out: Path, user: str, dataset: str | None, at: str) -> str:
+    """The sidecar's text: the marking first, then what the file holds."""
+    return (f"{report.marking}\n\n"
+            f"File: {out.name}\nFormat: FollowTheMoney entities, JSON lines\n"
+            f"Exported: {at} by {user}\nDataset: {dataset or 'all'}\n"
+            f"Entities: {report.entities}  Relations: {report.relations}\n"
+            f"Left out: {dict(report.skipped) or 'nothing'}\n\n"
+            f"Handle the data file at {report.marking}; this marking applies to it and to every copy.\n")
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def export(
+        ctx: typer.Context,
+        fmt: str = typer.Option("ftm", "--format", "-f", help="Export format (ftm)"),
+        dataset: str = typer.Option(None, "--dataset", help="Only this dataset (default: everything)"),
+        out: Path = typer.Option(None, "--out", "-o", help="Output file (default: standard output)"),
+        as_json: bool = typer.Option(False, "--json", help="Print the export summary as JSON"),
+    ) -> None:
+        """Export entities and relations (FollowTheMoney JSON lines); the marking goes in FILE.marking.txt."""
+        if fmt not in FORMATS:
+            err_console.print(f"[red]error:[/red] unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+            raise typer.Exit(2)
+        state = state_from(ctx)
+        at = utc_now()
+        report = FtmExport()
+        summary: dict[str, object] = {"dataset": dataset, "out": str(out) if out else "-", "at": at}
+        try:
+            with store_from(ctx) as store:
+                try:
+                    if out is None:
+                        report = export_ftm(store, sys.stdout, dataset)
+                    else:
+                        # the sidecar first: a file on disk is never without its marking
+                        Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
+                                                              encoding="utf-8")
+                        with open(out, "w", encoding="utf-8", newline="\n") as fh:
+                            report = export_ftm(store, fh, dataset)
+                        Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
+                                                              encoding="utf-8")
+                    summary = report.to_dict() | summary | {"status": "complete"}
+                except (AssetGraphError, OSError) as exc:
+                    summary = report.to_dict() | summary | {"status": f"failed: {exc}"}
+                    raise
+                finally:  # an interrupted export may still have released data: log it either way
+                    store.log(AuditEvent(state.user, "export", summary))
+        except (AssetGraphError, OSError) as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        if as_json and out is not None:
+            emit_json(summary)
+            return
+        show = console if out is not None else err_console  # stdout carries the data when no --out
+        show.print(f"[bold red]{report.marking}[/bold red] export: {report.entities} entities, "
+                   f"{report.relations} relations" + (f" -> {out} (marking in {out}.marking.txt)" if out else ""))
+        if report.skipped:
+            show.print(f"left out: {dict(report.skipped)}")
