@@ -15,7 +15,8 @@ __all__ = ["cli", "main"]
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="assetgraph: an intelligence graph for hidden-asset tracing (POCA 2002).")
 
-COMMAND_MODULES = ("app.commands.load", "app.commands.demo", "app.commands.report", "app.commands.export")
+COMMAND_MODULES = ("app.commands.load", "app.commands.demo", "app.commands.report", "app.commands.export",
+                   "app.commands.revisit")
 
 
 @cli.callback()

@@ -24,7 +24,7 @@ READERS: dict[str, ReaderFn] = {}
 # Modules that register readers when imported. A module not in this build is simply not offered
 # (a format exists only when its reader does).
 READER_MODULES = ("ingest.bundle", "ingest.companies_house", "ingest.land_registry", "ingest.icij", "ingest.ftm",
-                  "ingest.bank", "ingest.ofx", "ingest.mapped_csv")
+                  "ingest.bank", "ingest.ofx", "ingest.mapped_csv", "ingest.case_list")
 _DETECTORS: list[tuple[str, Callable[[Path], bool]]] = []
 
 

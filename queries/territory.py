@@ -13,6 +13,7 @@ code and no rigour entry, so they cannot be given as a code and are not listed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pycountry
@@ -81,6 +82,7 @@ def _resolve(text: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and called for every asset of every case in a sweep
 def territory_code(text: str | None) -> str | None:
     """Normalise a code or name to an ISO 3166-1 alpha-2 code, upper case.
 

@@ -1,0 +1,91 @@
+"""``assetgraph revisit`` (sweep old orders for new assets) and ``assetgraph brief`` (NECC packs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from app.commands.common import console, emit_json, err_console, state_from, store_from
+from graph.errors import AssetGraphError
+from graph.model import AuditEvent
+
+__all__ = ["register"]
+
+
+def _gbp(value: float | None) -> str:
+    return "–" if value is None else f"£{value:,.2f}"
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def revisit(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Print the whole sweep as JSON"),
+        on: str = typer.Option(None, "--on", help="Sweep as at this day (YYYY-MM-DD; default today)"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Do not record the sweep in the store's history"),
+    ) -> None:
+        """Sweep every case with an unpaid balance or s.22 headroom for assets found since the order."""
+        from queries.revisit import sweep
+
+        state = state_from(ctx)
+        try:
+            with store_from(ctx) as store:
+                result = sweep(store, state.settings, on=on, record=not dry_run)
+                store.log(AuditEvent(state.user, "revisit", {"sweep_id": result["sweep_id"], "hits": result["hits"]}))
+        except AssetGraphError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        if as_json:
+            emit_json(result)
+            return
+        table = Table(title=f"Revisit sweep {result['sweep_id']} as at {result['on']} "
+                            f"({result['cases_swept']} of {result['cases']} cases swept, "
+                            f"{result['new_hits_since_last_sweep']} new hits since last sweep)")
+        for col in ("#", "case", "status", "force/region", "potential", "capacity", "hits", "new", "reason"):
+            table.add_column(col, overflow="fold")
+        for e in result["ranked"]:
+            table.add_row(str(e["rank"]), e["case_id"], e["status"], " / ".join(x for x in (e["force"], e["region"])
+                                                                               if x) or "–",
+                          _gbp(e["potential"]), _gbp(e["figures"]["capacity"]), str(len(e["hits"])),
+                          str(e["new_hits_since_last_sweep"]), e["reason"])
+        console.print(table)
+        if result["apart"]:
+            apart = Table(title="Listed apart (not ranked)")
+            for col in ("case", "status", "outstanding with s.12 interest", "s.22 headroom"):
+                apart.add_column(col)
+            for e in result["apart"]:
+                apart.add_row(e["case_id"], e["status"], _gbp(e["figures"]["outstanding_with_interest"]),
+                              _gbp(e["figures"]["headroom"]))
+            console.print(apart)
+        for s in result["skipped"]:
+            console.print(f"skipped {s['case_id']}: {s['reason']}")
+
+    @cli.command()
+    def brief(
+        ctx: typer.Context,
+        case_id: str = typer.Argument(None, help="The case to brief (or use --top N)"),
+        top: int = typer.Option(None, "--top", help="A tasking-meeting pack of the top N cases of the last sweep"),
+        out: Path = typer.Option(..., "--out", help="Output file: .pdf, .docx or .md"),
+        author: str = typer.Option("assetgraph", "--author", help="Author named on the pack"),
+        on: str = typer.Option(None, "--on", help="Figures as at this day (YYYY-MM-DD; default today)"),
+    ) -> None:
+        """Write an OFFICIAL-SENSITIVE briefing pack for one case, or a top-N tasking-meeting pack."""
+        from queries.briefing import write_case_brief, write_tasking_pack
+
+        if (case_id is None) == (top is None):
+            err_console.print("[red]error:[/red] give a CASE_ID or --top N (not both)")
+            raise typer.Exit(2)
+        state = state_from(ctx)
+        try:
+            with store_from(ctx) as store:
+                if case_id is not None:
+                    path = write_case_brief(store, case_id, out, author=author, settings=state.settings, on=on)
+                else:
+                    path = write_tasking_pack(store, top, out, author=author, settings=state.settings, on=on)
+                store.log(AuditEvent(state.user, "export", {"brief": case_id or f"top {top}", "out": str(path)}))
+        except AssetGraphError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        console.print(f"wrote {path}")
