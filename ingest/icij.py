@@ -171,7 +171,7 @@ class _Icij:
         node = clean_text(raw.get("node_id"))
         if node is None:
             raise InvalidRecord("node_id is empty", "node_id")
-        key: int | str = int(node) if node.isdigit() and len(node) < 19 else node
+        key: int | str = int(node) if node.isascii() and node.isdigit() and len(node) < 19 else node
         if key in self.seen:
             raise InvalidRecord(f"duplicate node_id {node!r} in this load", "node_id")
         self.seen.add(key)

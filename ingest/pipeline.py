@@ -50,6 +50,7 @@ class LoadReport:
     relations_written: int = 0
     quarantine_file: str | None = None
     started_at: str = field(default_factory=utc_now)
+    notes: dict[str, Any] = field(default_factory=dict)  # reader extras, e.g. transfers matched across statements
 
     @property
     def read(self) -> int:
@@ -71,7 +72,7 @@ class LoadReport:
             "entities_written": self.entities_written, "relations_written": self.relations_written,
             "files": {name: {"read": f.read, "loaded": f.loaded, "quarantined": f.quarantined}
                       for name, f in self.files.items()},
-        }
+        } | ({"notes": self.notes} if self.notes else {})
 
 
 class Loader:

@@ -51,10 +51,18 @@ def register(cli: typer.Typer) -> None:
         quarantine_dir: Path = typer.Option(Path("quarantine"), help="Where rejected rows are written"),
         holder: str = typer.Option(None, help="Account holder for statement formats"),
         dataset: str = typer.Option(None, help="Dataset name the records are filed under (reader default if omitted)"),
+        mapping: Path = typer.Option(None, "--mapping", help="YAML: bank layout (bank) or import specification (csv)"),
+        account: str = typer.Option(None, "--account", help="Account id when the statement does not name it"),
+        option: list[str] = typer.Option(None, "--option", "-o", help="Extra reader option KEY=VALUE (repeatable)"),
+        no_match: bool = typer.Option(False, "--no-match", help="Do not merge transfers seen in two statements"),
         no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip entity resolution after loading"),
     ) -> None:
         """Load a source file (case bundle, registry extract, statement) into the store."""
-        options: dict[str, object] = {k: v for k, v in (("holder", holder), ("dataset", dataset)) if v}
+        options: dict[str, object] = {k: v for k, v in (("holder", holder), ("dataset", dataset), ("account", account),
+                                                        ("mapping", str(mapping) if mapping else None)) if v}
+        options |= dict(o.split("=", 1) for o in option or [] if "=" in o)
+        if no_match:
+            options["match_transfers"] = False
         try:
             with store_from(ctx) as store:
                 report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)
