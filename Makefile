@@ -5,7 +5,7 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/assetgraph --db demo.db demo
+	.venv/bin/assetgraph --db demo.db app --demo
 
 test: setup
 	.venv/bin/ruff check graph ingest queries app tests bench

@@ -16,7 +16,8 @@ cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="assetgraph: an intelligence graph for hidden-asset tracing (POCA 2002).")
 
 COMMAND_MODULES = ("app.commands.load", "app.commands.demo", "app.commands.report", "app.commands.export",
-                   "app.commands.revisit", "app.commands.match")
+                   "app.commands.revisit", "app.commands.match",
+                   "app.commands.app_cmd")
 
 
 @cli.callback()

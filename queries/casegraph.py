@@ -94,6 +94,17 @@ class CaseGraph:
         entity = self.entity(canonical_id)
         return entity.name if entity else canonical_id
 
+    def label(self, canonical_id: str) -> str:
+        """A name a reader recognises: an account is named with whose it is."""
+        name = self.name(canonical_id)
+        if self.kind(canonical_id) != "Account":
+            return name
+        holders = sorted({self.name(u) for u, _, d in self.graph.in_edges(canonical_id, data=True)
+                          if d["kind"] == "HOLDS"})
+        number = self.prop(canonical_id, "account_number") or self.prop(canonical_id, "iban")
+        suffix = f" …{str(number)[-4:]}" if number else ""
+        return f"{', '.join(holders)} — {name}{suffix}" if holders else f"{name}{suffix}"
+
     def prop(self, canonical_id: str, key: str) -> Any:
         """A property from the first member record that has it."""
         for member in self.clusters.members(canonical_id):

@@ -99,7 +99,7 @@ def case_report(store: Store, case_id: str, settings: Settings | None = None,
                            "evidence": [cg.evidence(cg.relations[item["relation"]], "holding")]}
                           for item in linked_assets(cg, held_now, valued)],
         "money_flows": [{"path": [t.source_id for t in f.path], "ends": cg.source_id(f.ends),
-                         "ends_name": cg.name(cg.canon(f.ends)), "ends_territory": territory_of(cg, cg.canon(f.ends)),
+                         "ends_name": cg.label(cg.canon(f.ends)), "ends_territory": territory_of(cg, cg.canon(f.ends)),
                          "amount": money(f.amount), "evidence": [cg.evidence(t, "transfer") for t in f.path]}
                         for f in flows],
         "revisit": _revisit(cg, order, valued, settings, warnings),
@@ -114,7 +114,7 @@ def _gift(cg: CaseGraph, g: Any) -> dict[str, Any]:
     t = g.transfer
     return {
         "transfer": t.source_id, "date": t.date, "from": cg.records(g.payer), "to": cg.records(g.recipient),
-        "from_name": cg.name(g.payer), "to_name": cg.name(g.recipient),
+        "from_name": cg.label(g.payer), "to_name": cg.label(g.recipient),
         "description": t.props.get("description"), "asset": cg.source_id(t.props["asset_id"])
         if t.props.get("asset_id") else None,
         "amount": money(g.value), "consideration": money(g.consideration),

@@ -1,0 +1,125 @@
+"""``assetgraph resolve``, ``assetgraph review`` and ``assetgraph entities``.
+
+``review`` is where an analyst overrules the machine: ``list`` the queue, ``accept`` or
+``reject`` a pair (reject on a merged pair is the undo), ``unsure`` to park it, ``retract`` to
+withdraw an earlier verdict. Verdicts are stored as judgements and win on every later run.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from app.commands.common import console, emit_json, err_console, state_from, store_from
+from graph.errors import AssetGraphError
+from ingest.resolve import entities, judge, resolve, retract, review_queue
+
+__all__ = ["register"]
+
+
+def _verdict(ctx: typer.Context, left: str, right: str, verdict: str, analyst: str | None, as_json: bool) -> None:
+    state = state_from(ctx)
+    try:
+        with store_from(ctx) as store:
+            report = judge(store, left, right, verdict, analyst or state.user, state.settings)
+    except AssetGraphError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        emit_json({"left": left, "right": right, "verdict": verdict, "resolution": report.to_dict()})
+    else:
+        console.print(f"{verdict}: {left} / {right} -> {report.entities} entities, {report.review} to review")
+
+
+def register(cli: typer.Typer) -> None:
+    """Add ``resolve``, ``review`` (a command group) and ``entities`` to ``cli``."""
+    review = typer.Typer(no_args_is_help=True, help="The review queue: list, accept, reject, unsure, retract.")
+    cli.add_typer(review, name="review")
+
+    @cli.command("resolve")
+    def resolve_cmd(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON"),
+        only_new: bool = typer.Option(False, "--only-new", help="Score only pairs touching new records"),
+    ) -> None:
+        """Resolve records into entities: SAME_AS links, explained, plus a review queue."""
+        state = state_from(ctx)
+        with store_from(ctx) as store:
+            report = resolve(store, state.settings, only_new=only_new, user=state.user)
+        if as_json:
+            emit_json(report.to_dict())
+            return
+        table = Table(title="entity resolution")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key in ("records", "new_records", "pairs_scored", "merged", "auto", "analyst", "review", "refused",
+                    "links_added", "links_removed", "entities", "seconds"):
+            table.add_row(key, str(getattr(report, key)))
+        console.print(table)
+
+    @review.command("list")
+    def review_list(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="JSON lines, one pair each"),
+        pending_only: bool = typer.Option(False, "--pending", help="Hide pairs marked unsure"),
+    ) -> None:
+        """Pairs scored between the thresholds, best first, with the features behind each score."""
+        with store_from(ctx) as store:
+            queue = review_queue(store, include_unsure=not pending_only)
+        if as_json:
+            for item in queue:
+                emit_json(item)
+            return
+        table = Table(title=f"review queue ({len(queue)})")
+        for col in ("left", "right", "kind", "score", "status", "why"):
+            table.add_column(col)
+        for item in queue:
+            why = ", ".join(f"{k}={v.get('value')}" for k, v in item["explanation"].items() if isinstance(v, dict))
+            table.add_row(item["left"], item["right"], item["kind"], f"{item['score']:.2f}", item["status"], why)
+        console.print(table)
+
+    analyst_opt = typer.Option(None, "--analyst", help="Who is judging (recorded with the verdict)")
+    json_opt = typer.Option(False, "--json")
+
+    @review.command("accept")
+    def accept(ctx: typer.Context, left: str, right: str, analyst: str = analyst_opt, as_json: bool = json_opt) -> None:
+        """The two records are one entity (positive judgement)."""
+        _verdict(ctx, left, right, "positive", analyst, as_json)
+
+    @review.command("reject")
+    def reject(ctx: typer.Context, left: str, right: str, analyst: str = analyst_opt, as_json: bool = json_opt) -> None:
+        """The two records are different entities (negative judgement; undoes a merge)."""
+        _verdict(ctx, left, right, "negative", analyst, as_json)
+
+    @review.command("unsure")
+    def unsure(ctx: typer.Context, left: str, right: str, analyst: str = analyst_opt, as_json: bool = json_opt) -> None:
+        """Park the pair: it stays in the queue, marked unsure, and is never merged automatically."""
+        _verdict(ctx, left, right, "unsure", analyst, as_json)
+
+    @review.command("retract")
+    def retract_cmd(ctx: typer.Context, left: str, right: str, analyst: str = analyst_opt) -> None:
+        """Withdraw the verdicts on a pair (soft delete): the scorer's view applies again."""
+        state = state_from(ctx)
+        with store_from(ctx) as store:
+            n = retract(store, left, right, analyst or state.user, state.settings)
+        console.print(f"retracted {n} judgement(s) on {left} / {right}")
+
+    @cli.command("entities")
+    def entities_cmd(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="JSON lines: entity_id, kind, name, records"),
+        kind: str = typer.Option(None, "--kind", help="Only this entity kind (Person, Company, ...)"),
+    ) -> None:
+        """The resolved entities: each with the source records it was derived from."""
+        with store_from(ctx) as store:
+            rows = list(entities(store, kind))
+        if as_json:
+            for row in rows:
+                emit_json(row)
+            return
+        table = Table(title=f"entities ({len(rows)})")
+        for col in ("entity_id", "kind", "name", "records"):
+            table.add_column(col)
+        for row in rows:
+            table.add_row(row["entity_id"], row["kind"], row["name"], " ".join(row["records"]))
+        console.print(table)
