@@ -15,7 +15,9 @@ from typing import IO
 
 __all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers"]
 
-csv.field_size_limit(10 * 1024 * 1024)
+# A cell bigger than this is a broken file, not data. The limit is process-wide in the csv module
+# and other libraries change it, so read_csv sets it each time it starts.
+FIELD_LIMIT = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def read_csv(
     trailing empties the exporter dropped -- otherwise bad.
     """
     fh = open_text(source) if isinstance(source, str | Path) else source
+    csv.field_size_limit(FIELD_LIMIT)
     try:
         reader = csv.reader(fh)
         names = header
