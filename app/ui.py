@@ -22,7 +22,7 @@ from graph.open import open_store
 from graph.settings import Settings, StoreTarget, store_target_from_env
 from graph.store import Store
 
-__all__ = ["MARKING", "PAGE_ROWS", "require_user", "current_user", "get_store", "store_key", "audit",
+__all__ = ["MARKING", "case_page", "PAGE_ROWS", "require_user", "current_user", "get_store", "store_key", "audit",
            "settings", "case_ids", "current_case", "case_entity", "report", "clear_report_cache", "name_of", "names_of",
            "sources_text", "money_text", "share_text", "show_table", "csv_bytes", "marking_banner"]
 
@@ -125,6 +125,19 @@ def report(case_id: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a broken report must not take the app down
         st.error(f"The report for {case_id} could not be computed: {type(exc).__name__}: {exc}")
         st.stop()
+
+
+def case_page() -> tuple[User, str, dict[str, Any], Entity | None, str]:
+    """What every case page starts with: the signed-in user, the chosen case, its report, the
+    Case record and its dataset. Stops the page when the store holds no case."""
+    user = require_user()
+    case_id = current_case()
+    if case_id is None:
+        st.warning("The store holds no case.")
+        st.stop()
+        raise RuntimeError("unreachable")  # st.stop() ends the script run
+    case = case_entity(case_id)
+    return user, case_id, report(case_id), case, case.dataset if case else case_id
 
 
 def clear_report_cache() -> None:

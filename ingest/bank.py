@@ -537,6 +537,11 @@ def load_statement(store: Store, path: str | Path, quarantine_dir: str | Path = 
     mapper = _StatementMapper(layout, builder, key, props)
     loader.run(path.name, _rows(loader, path, layout, header_line, encoding), mapper)
     loader.count(path.name)
+    return finish_statement(loader, store, dataset, opts)
+
+
+def finish_statement(loader: Loader, store: Store, dataset: str, opts: dict[str, Any]) -> LoadReport:
+    """End a statement load (CSV, XLSX or OFX): write, then merge transfers seen in two statements."""
     report = loader.finish()
     register_statement_dataset(store, dataset)
     if opts.get("match_transfers", True) not in (False, "false", "no", "0"):

@@ -26,7 +26,7 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.store import Store
 from graph.types import clean_text
-from ingest.bank import StatementBuilder, merged_ids, register_statement_dataset, slug
+from ingest.bank import StatementBuilder, finish_statement, merged_ids, slug
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport
 
@@ -142,13 +142,7 @@ def load_ofx(store: Store, path: str | Path, quarantine_dir: str | Path = "quara
             loader.reject(file, row, f"holding position (security {pos.security}, units {pos.units}, market value "
                           f"{pos.market_value}): a holding, not a transfer", "position",
                           {k: str(v) for k, v in vars(pos).items()})
-    report = loader.finish()
-    register_statement_dataset(store, dataset)
-    if opts.get("match_transfers", True) not in (False, "false", "no", "0"):
-        from ingest.transfer_match import merge_matched_transfers
-
-        merge_matched_transfers(store, dataset)
-    return report
+    return finish_statement(loader, store, dataset, opts)
 
 
 def _detect(path: Path) -> bool:

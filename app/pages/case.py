@@ -10,15 +10,8 @@ import streamlit as st
 
 from app import ui
 
-user = ui.require_user()
-case_id = ui.current_case()
-if case_id is None:
-    st.warning("The store holds no case.")
-    st.stop()
-rep = ui.report(case_id)
-case = ui.case_entity(case_id)
+user, case_id, rep, case, dataset = ui.case_page()
 props = dict(case.props) if case else {}
-dataset = case.dataset if case else case_id
 
 st.title(f"Case {case_id}")
 ui.marking_banner()

@@ -17,14 +17,7 @@ import streamlit as st
 from app import ui
 from graph.model import Relation
 
-user = ui.require_user()
-case_id = ui.current_case()
-if case_id is None:
-    st.warning("The store holds no case.")
-    st.stop()
-rep = ui.report(case_id)
-case = ui.case_entity(case_id)
-dataset = case.dataset if case else case_id
+user, case_id, rep, case, dataset = ui.case_page()
 store = ui.get_store()
 
 st.title(f"Money flow — {case_id}")

@@ -8,13 +8,7 @@ import streamlit as st
 
 from app import ui
 
-user = ui.require_user()
-case_id = ui.current_case()
-if case_id is None:
-    st.warning("The store holds no case.")
-    st.stop()
-rep = ui.report(case_id)
-case = ui.case_entity(case_id)
+user, case_id, rep, case, dataset = ui.case_page()
 props = dict(case.props) if case else {}
 
 st.title(f"Tainted gifts — {case_id}")

@@ -8,14 +8,7 @@ import streamlit as st
 
 from app import ui
 
-user = ui.require_user()
-case_id = ui.current_case()
-if case_id is None:
-    st.warning("The store holds no case.")
-    st.stop()
-rep = ui.report(case_id)
-case = ui.case_entity(case_id)
-dataset = case.dataset if case else case_id
+user, case_id, rep, case, dataset = ui.case_page()
 holdings = rep.get("overseas_holdings") or []
 
 st.title(f"Overseas holdings — {case_id}")
