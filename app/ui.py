@@ -19,14 +19,13 @@ import streamlit as st
 from app.auth import User, can
 from graph.model import AuditEvent, Entity, make_id
 from graph.open import open_store
-from graph.settings import Settings, StoreTarget, store_target_from_env
+from graph.settings import MARKING, Settings, StoreTarget, store_target_from_env
 from graph.store import Store
 
 __all__ = ["MARKING", "case_page", "PAGE_ROWS", "require_user", "current_user", "get_store", "store_key", "audit",
            "settings", "case_ids", "current_case", "case_entity", "report", "clear_report_cache", "name_of", "names_of",
            "sources_text", "money_text", "share_text", "show_table", "csv_bytes", "marking_banner"]
 
-MARKING = "OFFICIAL-SENSITIVE"
 PAGE_ROWS = 100
 
 

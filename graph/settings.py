@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Settings", "StoreTarget", "store_target_from_env"]
+__all__ = ["MARKING", "Settings", "StoreTarget", "store_target_from_env"]
+
+# The Government Security Classification handling marking every export and printed pack carries.
+MARKING = "OFFICIAL-SENSITIVE"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from graph.errors import AssetGraphError, InvalidRecord, RuleNotApplicable
 from graph.model import make_id
-from graph.settings import Settings
+from graph.settings import MARKING, Settings
 from graph.store import Store
 from queries.briefing_actions import recommended_actions
 from queries.dates import as_date
@@ -33,7 +33,6 @@ from queries.territory import territory_name
 __all__ = ["MARKING", "Footnotes", "case_brief_model", "tasking_model", "render", "write_case_brief",
            "write_tasking_pack", "FORMATS"]
 
-MARKING = "OFFICIAL-SENSITIVE"
 FORMATS = (".pdf", ".docx", ".md")
 
 

@@ -20,6 +20,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from graph.model import Entity, Relation
+from graph.settings import MARKING
 from graph.store import Store
 from ingest.ftm_schema import (
     ACCOUNT_ENDS,
@@ -38,7 +39,6 @@ from ingest.ftm_schema import (
 
 __all__ = ["MARKING", "FtmExport", "export_ftm", "entity_proxy", "relation_proxy"]
 
-MARKING = "OFFICIAL-SENSITIVE"
 
 
 @dataclass
