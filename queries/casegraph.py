@@ -41,6 +41,8 @@ class CaseGraph:
     subjects: list[str]  # canonical ids of the defendant(s)
     transfers: list[Relation] = field(default_factory=list)
     relations: dict[str, Relation] = field(default_factory=dict)  # structural relation id -> record
+    _evidence: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     def record_chain(self, start: str, relation_ids: Iterable[str]) -> list[str]:
         """Source ids along a chain of relations from canonical node ``start``.
@@ -65,14 +67,18 @@ class CaseGraph:
 
     def evidence(self, relation: Relation, step: str) -> dict[str, Any]:
         """One step of a finding's evidence: what the relation says and where it came from."""
-        prov = relation.provenance[0] if relation.provenance else None
-        return {"step": step, "relation": relation.source_id or relation.id, "kind": relation.kind,
+        base = self._evidence.get(relation.id)
+        if base is None:
+            prov = relation.provenance[0] if relation.provenance else None
+            base = self._evidence[relation.id] = {
+                "relation": relation.source_id or relation.id, "kind": relation.kind,
                 "from": self.source_id(relation.source), "to": self.source_id(relation.target),
                 "date": relation.props.get("date"), "citation": prov.citation() if prov else None,
                 "dataset": prov.dataset if prov else None, "file": prov.file if prov else None,
                 "row": prov.row if prov else None,
                 # a transfer seen in two statements has two sources: cite both
                 "also": [p.citation() for p in relation.provenance[1:]]}
+        return {"step": step, **base}
 
     def canon(self, record_id: str) -> str:
         return self.clusters.canonical(record_id)
@@ -96,6 +102,11 @@ class CaseGraph:
 
     def label(self, canonical_id: str) -> str:
         """A name a reader recognises: an account is named with whose it is."""
+        if canonical_id not in self._labels:
+            self._labels[canonical_id] = self._label(canonical_id)
+        return self._labels[canonical_id]
+
+    def _label(self, canonical_id: str) -> str:
         name = self.name(canonical_id)
         if self.kind(canonical_id) != "Account":
             return name

@@ -53,9 +53,9 @@ def money_flows(store: Store, cg: CaseGraph, starts: set[str], min_hops: int = 2
         wanted = sorted({m for r in recipients for m in cg.clusters.members(r)} - outgoing.keys())
         for member in wanted:
             outgoing[member] = []
-        for t in store.transfers(wanted, earliest):
+        for t in store.relations_of(wanted, ["TRANSFER"], direction="out"):  # onward money only
             money = _money(t)
-            if money is not None and t.source in outgoing and t.date:
+            if money is not None and t.source in outgoing and t.date and t.date >= earliest:
                 outgoing[t.source].append((t, money))
 
     frontier: list[tuple[tuple[Relation, ...], Decimal]] = []
