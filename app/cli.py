@@ -17,7 +17,7 @@ cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 
 COMMAND_MODULES = ("app.commands.load", "app.commands.demo", "app.commands.report", "app.commands.export",
                    "app.commands.revisit", "app.commands.match",
-                   "app.commands.app_cmd")
+                   "app.commands.app_cmd", "app.commands.resolve")
 
 
 @cli.callback()

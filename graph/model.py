@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -336,8 +337,8 @@ class Judgement:
         left, right = sorted((self.left, self.right))
         object.__setattr__(self, "left", left)
         object.__setattr__(self, "right", right)
-        if not self.id:
-            object.__setattr__(self, "id", f"{left}|{right}|{self.user}|{self.created_at}")
+        if not self.id:  # unique even for two verdicts on one pair in the same second
+            object.__setattr__(self, "id", f"{left}|{right}|{self.user}|{self.created_at}|{uuid.uuid4().hex[:12]}")
 
 
 @dataclass(frozen=True)

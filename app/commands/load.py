@@ -11,6 +11,7 @@ from rich.table import Table
 from app.commands.common import console, emit_json, err_console, store_from
 from graph.errors import AssetGraphError
 from graph.model import AuditEvent
+from graph.settings import Settings
 from graph.store import Store
 from ingest.formats import detect_format, get_reader
 from ingest.pipeline import LoadReport
@@ -67,7 +68,7 @@ def register(cli: typer.Typer) -> None:
             with store_from(ctx) as store:
                 report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)
                 store.log(AuditEvent(ctx.find_root().obj.user, "load", {"path": str(path), **report.to_dict()}))
-                resolved = None if no_resolve else _resolve_after_load(store)
+                resolved = None if no_resolve else _resolve_after_load(store, ctx.find_root().obj.settings)
         except AssetGraphError as exc:
             err_console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
@@ -95,10 +96,8 @@ def register(cli: typer.Typer) -> None:
         console.print(table)
 
 
-def _resolve_after_load(store: Store) -> dict[str, object] | None:
-    """Run entity resolution when the resolver is installed in this build."""
-    try:
-        from ingest.resolve import resolve_after_load
-    except ImportError:
-        return None
-    return resolve_after_load(store)
+def _resolve_after_load(store: Store, settings: Settings) -> dict[str, object]:
+    """Resolve the new records against what the store holds (incremental)."""
+    from ingest.resolve import resolve_after_load
+
+    return resolve_after_load(store, settings)

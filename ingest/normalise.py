@@ -1,0 +1,222 @@
+"""Normalisers for entity resolution: one small function per kind of value.
+
+Resolution compares cleaned values, never raw cells, so "VANCE LOGISTICS LIMITED" and "Vance
+Logistics Ltd", "sw1a 1aa" and "SW1A1AA", or "GB82 WEST 1234 5698 7654 32" and its sort code plus
+account number all meet on the same text. The field's own libraries do the work: ``rigour`` for
+person and organisation names, legal forms and address keywords, ``schwifty`` for IBANs, and
+``python-stdnum`` style compaction for identifiers. Every function is pure and returns ``None``
+for an empty or unusable value, so a missing field is evidence of nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rigour.addresses import address_fingerprint
+from rigour.names import normalize_name, remove_org_types, remove_person_prefixes, replace_org_types_compare
+from rigour.text import ascii_text
+from rigour.text.phonetics import metaphone
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from graph.model import name_tokens, normalise_identifier
+
+__all__ = [
+    "person_tokens",
+    "org_names",
+    "partial_date",
+    "postcode",
+    "is_uk_postcode",
+    "address",
+    "number_tokens",
+    "iban",
+    "account_key",
+    "company_number",
+    "ni_number",
+    "phone",
+    "email",
+    "phonetic",
+]
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), ("y", "m")),
+    (re.compile(r"^(\d{1,2})/(\d{4})$"), ("m", "y")),
+    (re.compile(r"^(\d{4})$"), ("y",)),
+)
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+_NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?$")
+_CH_NUMBER = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
+
+
+@lru_cache(maxsize=200_000)
+def person_tokens(name: str | None) -> tuple[str, ...]:
+    """Name tokens of a person, titles dropped, ASCII-folded, in source order.
+
+    Order is kept (so "VANCE MARCUS E" still reads surname first) but every comparison treats
+    the tokens as a bag, because sources disagree on which part comes first.
+
+    >>> person_tokens("Mr Marcus-Ellery VANCE")
+    ('marcus', 'ellery', 'vance')
+    """
+    if not name:
+        return ()
+    norm = normalize_name(ascii_text(str(name)))
+    if not norm:
+        return ()
+    return tuple(name_tokens(remove_person_prefixes(norm)))
+
+
+@lru_cache(maxsize=200_000)
+def org_names(name: str | None) -> tuple[str, str, str]:
+    """``(compare_form, core_name, legal_form)`` of an organisation name.
+
+    The compare form maps legal-form variants to one spelling (Limited -> ltd); the core name
+    drops the legal form so "Vance Logistics" is compared with "Vance Logistics"; the legal form
+    is kept apart so a Ltd and an LLP of the same name are not taken for one company.
+
+    >>> org_names("VANCE LOGISTICS LIMITED")
+    ('vance logistics ltd', 'vance logistics', 'ltd')
+    """
+    if not name:
+        return "", "", ""
+    norm = normalize_name(ascii_text(str(name))) or ""
+    compare = " ".join(name_tokens(replace_org_types_compare(norm)))
+    core_tokens = name_tokens(remove_org_types(norm))
+    if core_tokens and core_tokens[0] == "the":
+        core_tokens = core_tokens[1:]
+    core = " ".join(core_tokens)
+    legal = " ".join(t for t in compare.split() if t not in set(core_tokens) and t != "the")
+    return compare, core, legal
+
+
+def partial_date(value: object) -> str | None:
+    """ISO text at the precision the source gives: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+
+    Companies House PSC data carries month and year of birth only; FEBRL writes ``19790903``.
+
+    >>> partial_date("03/09/1979"), partial_date("1979-9"), partial_date("19790903")
+    ('1979-09-03', '1979-09', '1979-09-03')
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    for pattern, parts in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        got = dict(zip(parts, (int(g) for g in match.groups()), strict=True))
+        year, month, day = got["y"], got.get("m"), got.get("d")
+        if month is not None and not 1 <= month <= 12:
+            return f"{year:04d}"
+        if day is not None and not 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}"
+        return "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(
+            x for x in (year, month, day) if x is not None))
+    return None
+
+
+def postcode(value: object) -> str | None:
+    """A UK postcode in its compact upper-case form (``SW1A1AA``); other codes compacted.
+
+    >>> postcode("sw1a 1aa")
+    'SW1A1AA'
+    """
+    return normalise_identifier(value)
+
+
+def is_uk_postcode(code: str) -> bool:
+    """True when a compact postcode has the UK outward/inward shape."""
+    return bool(_UK_POSTCODE.match(code))
+
+
+@lru_cache(maxsize=200_000)
+def address(value: str | None) -> str:
+    """An address fingerprint: rigour's normalisation with street keywords shortened.
+
+    >>> address("12 High Street, London")
+    '12 high st london'
+    """
+    if not value:
+        return ""
+    return address_fingerprint(ascii_text(str(value))) or ""
+
+
+def number_tokens(fingerprint: str) -> tuple[str, ...]:
+    """The house and flat numbers of an address: two addresses with different ones differ."""
+    return tuple(sorted(t for t in fingerprint.split() if any(c.isdigit() for c in t) and len(t) <= 5))
+
+
+def iban(value: object) -> str | None:
+    """A compact IBAN; invalid ones are still compacted, so a typo compares as different."""
+    text = normalise_identifier(value)
+    if not text:
+        return None
+    try:
+        return str(IBAN(text).compact)
+    except SchwiftyException:
+        return text
+
+
+def account_key(sort_code: object, account_number: object, iban_value: str | None = None) -> str | None:
+    """``sortcode:account`` (6 + 8 digits), also read out of a GB IBAN so both forms meet.
+
+    >>> account_key(None, None, "GB82WEST12345698765432")
+    '123456:98765432'
+    >>> account_key("12-34-56", "98765432")
+    '123456:98765432'
+    """
+    sort = re.sub(r"\D", "", str(sort_code or ""))
+    number = re.sub(r"\D", "", str(account_number or ""))
+    if len(sort) == 6 and 6 <= len(number) <= 8:
+        return f"{sort}:{number.zfill(8)}"
+    if iban_value and iban_value.startswith("GB") and len(iban_value) == 22:
+        return f"{iban_value[8:14]}:{iban_value[14:22]}"
+    return None
+
+
+def company_number(value: object) -> str | None:
+    """A Companies House number padded to eight characters (``7654321`` -> ``07654321``).
+
+    >>> company_number("SC 1234")
+    'SC001234'
+    """
+    text = normalise_identifier(value)
+    if not text:
+        return None
+    match = _CH_NUMBER.match(text)
+    if match:
+        prefix = match.group(1) or ""
+        return prefix + match.group(2).zfill(8 - len(prefix))
+    return text
+
+
+def ni_number(value: object) -> str | None:
+    """A compact NI number (or other national id, compacted when it is not a NINO)."""
+    text = normalise_identifier(value)
+    if text and _NINO.match(text):
+        return text[:8]  # the suffix letter is optional and often dropped
+    return text
+
+
+def phone(value: object) -> str | None:
+    """Digits of a phone number with the UK ``+44`` / ``0`` trunk prefix unified."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    if digits.startswith("44") and len(digits) > 10:
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 6 else None
+
+
+def email(value: object) -> str | None:
+    """An e-mail address lower-cased and stripped."""
+    text = str(value or "").strip().lower()
+    return text if "@" in text else None
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(token: str) -> str:
+    """Metaphone of a name token (``vance`` and ``vanse`` both give ``FNS``); blocking uses it."""
+    return metaphone(token) or token

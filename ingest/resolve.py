@@ -1,0 +1,298 @@
+"""Entity resolution: which source records describe the same real person, company or asset.
+
+The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`
+(cleaning), :mod:`ingest.scoring` (pure versioned scorers), :mod:`ingest.blocking` (which
+pairs to score) and :mod:`ingest.judgement` (decisions under analyst judgements). This module
+reads records through the Store, writes reversible ``SAME_AS`` relations (never touching a
+source record), keeps the review queue, and remembers which records it has seen so a new file is
+resolved against the store without re-scoring every old pair.
+
+State kept in the store's meta table:
+
+``resolution:review``  the review queue: pairs scored between the two thresholds, not yet judged.
+``resolution:seen``    ``{record_id: content_hash}`` of records already resolved.
+``resolution:last``    the last run's report, with the settings it ran with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.canonical import CanonicalView
+from graph.errors import InvalidRecord
+from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc_now
+from graph.settings import Settings
+from graph.store import Store
+from ingest.blocking import BlockingStats, pair_codes
+from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
+from ingest.scoring import SCORERS, Features, prepare, score_pair
+
+__all__ = [
+    "RESOLVABLE",
+    "ResolveReport",
+    "resolve",
+    "resolve_after_load",
+    "review_queue",
+    "judge",
+    "retract",
+    "entities",
+    "same_as_id",
+    "score_candidates",
+]
+
+RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
+REVIEW_KEY = "resolution:review"
+SEEN_KEY = "resolution:seen"
+LAST_KEY = "resolution:last"
+DATASET = "resolution"
+
+
+@dataclass
+class ResolveReport:
+    """What one run did; saved as ``resolution:last`` and printed by ``assetgraph resolve``."""
+
+    records: int = 0
+    new_records: int = 0
+    pairs_scored: int = 0
+    merged: int = 0
+    auto: int = 0
+    analyst: int = 0
+    review: int = 0
+    refused: int = 0
+    rejected: int = 0
+    links_added: int = 0
+    links_removed: int = 0
+    entities: int = 0
+    seconds: float = 0.0
+    only_new: bool = False
+    blocking: dict[str, int] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def same_as_id(a: str, b: str) -> str:
+    """The deterministic id of the SAME_AS link between two records.
+
+    >>> same_as_id("OP/P2", "OP/P1")
+    'same:OP/P1|OP/P2'
+    """
+    left, right = pair_key(a, b)
+    return f"same:{left}|{right}"
+
+
+def _relation(c: Candidate, judgement: str, now: str) -> Relation:
+    left, right = pair_key(c.left, c.right)
+    props = {"score": round(c.score, 4), "scorer": c.scorer, "explanation": dict(c.explanation),
+             "judgement": judgement}
+    prov = Provenance(DATASET, source=c.scorer, source_ref=f"{left}|{right}", ingested_at=now)
+    return Relation(same_as_id(left, right), "SAME_AS", left, right, props, (prov,),
+                    source_id=f"{left}|{right}", dataset=DATASET)
+
+
+def _carried(store: Store, existing: list[Relation], new_ids: set[str], live: set[str]) -> list[Candidate]:
+    """Old decisions kept without re-scoring on an incremental run: auto links and queued pairs."""
+    out: list[Candidate] = []
+    for rel in existing:
+        if rel.props.get("judgement") != "auto" or rel.source in new_ids or rel.target in new_ids:
+            continue
+        if rel.source in live and rel.target in live:
+            out.append(Candidate(rel.source, rel.target, "", float(rel.props.get("score") or 0.0),
+                                 str(rel.props.get("scorer") or ""), rel.props.get("explanation") or {}))
+    for item in store.get_meta(REVIEW_KEY) or []:
+        a, b = item["left"], item["right"]
+        if a in new_ids or b in new_ids or a not in live or b not in live:
+            continue
+        out.append(Candidate(a, b, item.get("kind", ""), float(item["score"]), item.get("scorer", ""),
+                             item.get("explanation") or {}))
+    return out
+
+
+def score_candidates(
+    feats: Sequence[Features],
+    only: Sequence[int] | None = None,
+    max_block: int = 24,
+    stats: BlockingStats | None = None,
+) -> list[Candidate]:
+    """Block and score prepared records (pure: no store). Benchmarks call this directly.
+
+    Example
+    -------
+    >>> from ingest.scoring import prepare_props
+    >>> fs = [prepare_props("a", "Person", {"name": "Marcus Vance", "dob": "1979-09-03"}),
+    ...       prepare_props("b", "Person", {"name": "VANCE Marcus", "dob": "03/09/1979"})]
+    >>> [(c.left, c.right, round(c.score, 2)) for c in score_candidates(fs)]
+    [('a', 'b', 0.99)]
+    """
+    out: list[Candidate] = []
+    size = len(feats)
+    for code in pair_codes(feats, only=only, max_block=max_block, stats=stats).tolist():
+        i, j = divmod(code, size)
+        a, b = feats[i], feats[j]
+        s = score_pair(a, b)
+        out.append(Candidate(a.id, b.id, a.kind, s.score, s.scorer, s.features))
+    return out
+
+
+def resolve(
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    only_new: bool = False,
+    kinds: Sequence[str] = RESOLVABLE,
+    user: str = "resolver",
+    max_block: int = 24,
+    touch: Sequence[str] = (),
+) -> ResolveReport:
+    """Resolve the records in ``store``; write SAME_AS links and the review queue.
+
+    Parameters
+    ----------
+    store : the store; read through ``iter_entities``, written through relations and meta.
+    settings : ``match_upper`` / ``match_lower`` thresholds (defaults when None).
+    only_new : score only pairs touching records not seen (or changed) since the last run;
+        earlier automatic links and queued pairs are kept as they were.
+    kinds : entity kinds to resolve.
+    touch : record ids to treat as new on an incremental run (a judgement or retraction on
+        them re-scores their pairs, so a merge refused earlier can be reconsidered).
+
+    Returns
+    -------
+    ResolveReport : counts, timings and the settings used.
+
+    Analyst judgements always win: they are re-applied on every run, and a link no longer
+    supported (an undo, a negative judgement) is deleted, so both records stand alone again.
+    """
+    started = time.perf_counter()
+    settings = settings or Settings()
+    if not 0 <= settings.match_lower <= settings.match_upper <= 1:
+        raise InvalidRecord("resolution thresholds must satisfy 0 <= match_lower <= match_upper <= 1")
+    records: list[Entity] = list(store.iter_entities(list(kinds)))
+    feats = [prepare(e) for e in records]
+    seen: dict[str, str] = store.get_meta(SEEN_KEY) or {}
+    touched = set(touch)
+    new_pos = [i for i, e in enumerate(records) if seen.get(e.id) != e.content_hash or e.id in touched]
+    new_ids = {records[i].id for i in new_pos}
+    live = {e.id for e in records}
+    existing = list(store.iter_relations(["SAME_AS"]))
+    stats = BlockingStats()
+    candidates = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats)
+    if only_new:
+        candidates.extend(_carried(store, existing, new_ids, live))
+    standing = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
+    kind_of = {e.id: e.kind for e in records}
+    _score_judged(standing, candidates, feats)
+    decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
+    report = _write(store, decisions, existing, kind_of)
+    store.set_meta(REVIEW_KEY, decisions.review)
+    store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
+    report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs
+    report.only_new, report.blocking = only_new, asdict(stats)
+    report.settings = {"match_upper": settings.match_upper, "match_lower": settings.match_lower,
+                       "max_block": max_block, "kinds": list(kinds)}
+    report.seconds = round(time.perf_counter() - started, 3)
+    store.set_meta(LAST_KEY, report.to_dict())
+    store.log(AuditEvent(user, "resolve", {k: v for k, v in report.to_dict().items() if k != "blocking"}))
+    return report
+
+
+def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[Candidate],
+                  feats: list[Any]) -> None:
+    """Give analyst-judged pairs that blocking never paired a score, for the link's explanation."""
+    have = {pair_key(c.left, c.right) for c in candidates}
+    by_id = {f.id: f for f in feats}
+    for key, j in standing.items():
+        if j.verdict == "positive" and key not in have and key[0] in by_id and key[1] in by_id:
+            s = score_pair(by_id[key[0]], by_id[key[1]])
+            candidates.append(Candidate(key[0], key[1], by_id[key[0]].kind, s.score, s.scorer, s.features))
+
+
+def _write(store: Store, decisions: Decisions, existing: list[Relation], kind_of: dict[str, str]) -> ResolveReport:
+    now = utc_now()
+    wanted = {}
+    for m in decisions.merges:
+        rel = _relation(m.candidate, m.judgement, now)
+        wanted[rel.id] = rel
+    stale = [r.id for r in existing if r.id not in wanted]
+    if stale:
+        store.delete_relations(stale)
+    old = {r.id: r for r in existing}
+    fresh = [r for r in wanted.values() if r.id not in old or dict(old[r.id].props) != dict(r.props)]
+    if fresh:
+        store.upsert_relations(fresh)
+    view = CanonicalView(wanted.values())
+    report = ResolveReport(
+        merged=len(wanted), auto=sum(m.judgement == "auto" for m in decisions.merges),
+        analyst=sum(m.judgement == "analyst" for m in decisions.merges), review=len(decisions.review),
+        refused=len(decisions.refused), rejected=decisions.rejected,
+        links_added=sum(r.id not in old for r in wanted.values()), links_removed=len(stale),
+        entities=len({view.cluster_of(r) for r in kind_of}))
+    return report
+
+
+def resolve_after_load(store: Store, settings: Settings | None = None) -> dict[str, Any]:
+    """The incremental run ``assetgraph load`` makes after each file (``--no-resolve`` skips it)."""
+    return resolve(store, settings, only_new=True).to_dict()
+
+
+def review_queue(store: Store, include_unsure: bool = True) -> list[dict[str, Any]]:
+    """The pairs waiting for an analyst, best score first."""
+    items = [i for i in store.get_meta(REVIEW_KEY) or [] if include_unsure or i.get("status") != "unsure"]
+    return sorted(items, key=lambda i: (-float(i["score"]), i["left"], i["right"]))
+
+
+def judge(store: Store, left: str, right: str, verdict: str, user: str,
+          settings: Settings | None = None) -> ResolveReport:
+    """Record an analyst's verdict on a pair and re-apply decisions (no re-scoring of old pairs).
+
+    ``negative`` on a merged pair is the undo: the link goes and both records stand alone.
+    """
+    if left == right:
+        raise InvalidRecord("a judgement needs two different records")
+    missing = [x for x in (left, right) if store.get_entity(x) is None]
+    if missing:
+        raise InvalidRecord(f"no such record: {', '.join(missing)}")
+    item = next((i for i in store.get_meta(REVIEW_KEY) or [] if pair_key(i["left"], i["right"]) ==
+                 pair_key(left, right)), None)
+    store.add_judgement(Judgement(left, right, verdict, user, created_at=_now_precise(),
+                                  score=item["score"] if item else None,
+                                  explanation=item.get("explanation", {}) if item else {}))
+    store.log(AuditEvent(user, "judgement", {"left": left, "right": right, "verdict": verdict}))
+    return resolve(store, settings, only_new=True, user=user, touch=(left, right))
+
+
+def _now_precise() -> str:
+    """UTC time to the microsecond, so two verdicts on one pair in one second stay ordered."""
+    return datetime.now(UTC).isoformat()
+
+
+def retract(store: Store, left: str, right: str, user: str, settings: Settings | None = None) -> int:
+    """Soft-delete the standing judgements on a pair (the machine's view applies again)."""
+    key = pair_key(left, right)
+    now = utc_now()
+    gone = [j for j in store.judgements() if pair_key(j.left, j.right) == key and not j.deleted_at]
+    for j in gone:
+        store.delete_judgement(j.id, now)
+    store.log(AuditEvent(user, "retract", {"left": key[0], "right": key[1], "count": len(gone)}))
+    resolve(store, settings, only_new=True, user=user, touch=key)
+    return len(gone)
+
+
+def entities(store: Store, kind: str | None = None) -> Iterator[dict[str, Any]]:
+    """Resolved entities as plain dicts: ``entity_id``, ``kind``, ``name``, ``records``.
+
+    The name is the longest caption among the members (usually the fullest form).
+    """
+    view = CanonicalView.from_store(store)
+    groups: dict[str, list[Entity]] = {}
+    for e in store.iter_entities([kind] if kind else None):
+        groups.setdefault(view.cluster_of(e.id), []).append(e)
+    for cid in sorted(groups):
+        members = groups[cid]
+        name = max((m.name for m in members), key=lambda n: (len(n), n))
+        yield {"entity_id": cid, "kind": members[0].kind, "name": name, "records": sorted(m.id for m in members)}

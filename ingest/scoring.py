@@ -1,0 +1,375 @@
+"""Pure, named, versioned scorers: how alike are two records of one kind, and why.
+
+A scorer takes two prepared records (:class:`Features`) and returns a :class:`Score`: a value in
+[0, 1] plus one entry per feature saying what was compared and how much weight it carried. The
+weights add up as evidence (Fellegi-Sunter style, in rough bits): agreement on a rare value
+counts a lot, disagreement on a value that often changes (an address) counts little. The total
+goes through one logistic curve, so thresholds in :class:`~graph.settings.Settings` mean the
+same thing for every kind.
+
+Hard conflicts veto (score 0): a different IBAN or account, a different company number in the
+same registry, a different title number, and a different date of birth. Evidence is ranked
+identifier > date of birth > name, so a DOB conflict is overridden only when the two records
+share a national identifier (NI number, passport) -- a mistyped DOB is common, a shared NI number
+by chance is not. Dates that differ by one keystroke (a digit, a transposition, day and month
+swapped) are a clerical slip, not a conflict.
+
+Scorers are never changed in place: a new behaviour is ``person_v2`` beside ``person_v1``, and
+every SAME_AS link records which scorer made it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from graph.model import Entity, normalise_identifier
+from ingest import normalise as nz
+
+__all__ = [
+    "Features",
+    "Score",
+    "prepare",
+    "prepare_props",
+    "name_similarity",
+    "compare_dates",
+    "person_v1",
+    "company_v1",
+    "account_v1",
+    "property_v1",
+    "SCORERS",
+    "score_pair",
+    "logistic",
+]
+
+MIDPOINT, SCALE = 4.0, 2.2  # total evidence 4 -> 0.5; 9 -> 0.9; 14 -> 0.99
+
+
+class Score(NamedTuple):
+    """A scorer's answer: the score, the scorer's ``name`` (with version) and per-feature reasons."""
+
+    score: float
+    scorer: str
+    features: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Features:
+    """A record cleaned once for comparison; scorers only ever read these fields."""
+
+    id: str
+    kind: str
+    tokens: tuple[str, ...] = ()
+    name: str = ""
+    compare: str = ""
+    legal: str = ""
+    dob: str | None = None
+    postcode: str | None = None
+    address: str = ""
+    numbers: tuple[str, ...] = ()
+    country: str | None = None
+    jurisdiction: str | None = None
+    incorporated: str | None = None
+    institution: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
+    """Clean the props of one record of ``kind`` into :class:`Features`."""
+    f = Features(id=id, kind=kind)
+    get = props.get
+    f.postcode = nz.postcode(_first(get("postcode")))
+    f.address = nz.address(_first(get("address")))
+    f.numbers = nz.number_tokens(f.address)
+    f.country = normalise_identifier(_first(get("country") or get("nationality")))
+    ids = f.ids
+    if kind == "Person":
+        names = [get("name")] + _aliases(get("aliases"))
+        f.tokens = tuple(dict.fromkeys(t for n in names for t in nz.person_tokens(n)))
+        f.name = " ".join(nz.person_tokens(get("name")))
+        f.dob = nz.partial_date(get("dob"))
+        for scheme, clean in (("ni_number", nz.ni_number), ("passport", normalise_identifier),
+                              ("email", nz.email), ("phone", nz.phone)):
+            value = clean(_first(get(scheme)))
+            if value:
+                ids[scheme] = value
+    elif kind == "Company":
+        f.compare, f.name, f.legal = nz.org_names(get("name"))
+        f.tokens = tuple(f.name.split())
+        f.jurisdiction = normalise_identifier(get("jurisdiction"))
+        f.incorporated = nz.partial_date(get("incorporated"))
+        number = nz.company_number(get("company_number"))
+        if number:
+            ids["company_number"] = number
+    elif kind == "Account":
+        f.institution = " ".join(nz.name_tokens(str(get("institution") or "")))
+        iban = nz.iban(get("iban"))
+        key = nz.account_key(get("sort_code"), get("account_number"), iban)
+        if iban:
+            ids["iban"] = iban
+        if key:
+            ids["account_key"] = key
+    elif kind == "Property":
+        title = normalise_identifier(get("title_number"))
+        if title:
+            ids["title_number"] = title
+    return f
+
+
+def _aliases(value: Any) -> list[Any]:
+    if not value:
+        return []
+    return list(value) if isinstance(value, list) else str(value).split(";")
+
+
+def prepare(entity: Entity) -> Features:
+    """:func:`prepare_props` for a stored entity."""
+    return prepare_props(entity.id, entity.kind, entity.props)
+
+
+def logistic(evidence: float) -> float:
+    """Map summed evidence onto [0, 1] with one curve shared by every scorer."""
+    return 1.0 / (1.0 + math.exp(-(evidence - MIDPOINT) / SCALE))
+
+
+def _interp(x: float, points: tuple[tuple[float, float], ...]) -> float:
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Similarity of two bags of name tokens in [0, 1]; order-free, initials allowed.
+
+    Each token of the shorter name takes its best unused partner in the longer one (exact 1,
+    initial 0.85, else Jaro-Winkler when >= 0.75); extra tokens in the longer name (a middle
+    name one source omits) cost a fifth of a token each. The space-free strings are also
+    compared, which catches "black well" against "blackwell".
+
+    >>> round(name_similarity(("vance", "marcus", "e"), ("marcus", "ellery", "vance")), 2)
+    0.95
+    """
+    if not a or not b:
+        return 0.0
+    if a == b or set(a) == set(b):
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    used = [False] * len(long)
+    total = 0.0
+    for t in short:
+        best, best_j = 0.0, -1
+        for j, u in enumerate(long):
+            if used[j]:
+                continue
+            if t == u:
+                s = 1.0
+            elif len(t) == 1 or len(u) == 1:
+                s = 0.85 if t[0] == u[0] else 0.0
+            else:
+                s = JaroWinkler.normalized_similarity(t, u)
+                if s < 0.75:
+                    s = 0.0
+            if s > best:
+                best, best_j = s, j
+                if s == 1.0:
+                    break
+        if best_j >= 0:
+            used[best_j] = True
+        total += best
+    greedy = total / (len(short) + 0.2 * (len(long) - len(short)))
+    joined = fuzz.ratio("".join(a), "".join(b)) / 100.0
+    return max(greedy, joined)
+
+
+def compare_dates(a: str | None, b: str | None) -> str:
+    """``missing``, ``exact``, ``partial`` (agree at the coarser precision), ``typo`` or ``conflict``.
+
+    >>> compare_dates("1979-09-03", "1979-09"), compare_dates("1979-09-03", "1979-03-09")
+    ('partial', 'typo')
+    >>> compare_dates("1979-09-03", "1955-02-11")
+    'conflict'
+    """
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact" if len(a) == 10 else "partial"
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return "partial"
+    if len(a) == len(b):
+        if DamerauLevenshtein.distance(a, b) <= 1:
+            return "typo"
+        if len(a) == 10 and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+            return "typo"
+    return "conflict"
+
+
+def _ident(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    if len(a) >= 6 and len(a) == len(b) and DamerauLevenshtein.distance(a, b) <= 1:
+        return "typo"
+    return "different"
+
+
+_NAME_W = ((0.0, -8.0), (0.5, -4.0), (0.7, 0.0), (0.85, 3.0), (0.95, 5.5), (1.0, 7.0))
+_DOB_W = {"exact": 8.0, "typo": 2.0, "missing": 0.0}
+_GOV_W = {"exact": 12.0, "typo": 4.0, "different": -2.0}
+
+
+def _veto(scorer: str, features: dict[str, Any], reason: str) -> Score:
+    features["veto"] = reason
+    return Score(0.0, scorer, features)
+
+
+def _address_evidence(
+    a: Features, b: Features, features: dict[str, Any], postcode_miss: float,
+    steps: tuple[float, float, float, float],
+) -> float:
+    """Postcode and address evidence; ``steps`` weigh address similarity >=.95, >=.85, >=.7, below."""
+    w = 0.0
+    if a.postcode and b.postcode:
+        same = a.postcode == b.postcode
+        features["postcode"] = {"value": "same" if same else "different", "weight": 3.0 if same else postcode_miss}
+        w += features["postcode"]["weight"]
+    if a.address and b.address:
+        sim = fuzz.token_set_ratio(a.address, b.address) / 100.0
+        aw = steps[0] if sim >= 0.95 else steps[1] if sim >= 0.85 else steps[2] if sim >= 0.7 else steps[3]
+        features["address"] = {"value": round(sim, 3), "weight": aw}
+        w += aw
+    return w
+
+
+def person_v1(a: Features, b: Features) -> Score:
+    """People: name tokens in any order with initials, date of birth, identifiers, address."""
+    name = "person_v1"
+    features: dict[str, Any] = {}
+    gov = {}
+    for scheme in ("ni_number", "passport"):
+        if scheme in a.ids and scheme in b.ids:
+            gov[scheme] = _ident(a.ids[scheme], b.ids[scheme])
+    dob = compare_dates(a.dob, b.dob)
+    if dob == "conflict":
+        if not any(v != "different" for v in gov.values()):
+            return _veto(name, features, f"date of birth conflict: {a.dob} vs {b.dob}")
+        features["dob"] = {"value": "conflict", "weight": -3.0, "overridden_by": sorted(gov)}
+    elif dob == "partial":
+        features["dob"] = {"value": dob, "weight": 4.0 if min(len(a.dob or ""), len(b.dob or "")) >= 7 else 1.5}
+    else:
+        features["dob"] = {"value": dob, "weight": _DOB_W[dob]}
+    w = features["dob"]["weight"]
+    sim = name_similarity(a.tokens, b.tokens)
+    features["name"] = {"value": round(sim, 3), "weight": round(_interp(sim, _NAME_W), 2)}
+    w += features["name"]["weight"]
+    for scheme, verdict in gov.items():
+        features[scheme] = {"value": verdict, "weight": _GOV_W[verdict]}
+        w += _GOV_W[verdict]
+    for scheme in ("email", "phone"):
+        if scheme in a.ids and scheme in b.ids and a.ids[scheme] == b.ids[scheme]:
+            features[scheme] = {"value": "same", "weight": 6.0}
+            w += 6.0
+    w += _address_evidence(a, b, features, -0.5, (4.0, 2.0, 0.5, -0.5))
+    if a.country and b.country and a.country != b.country:
+        features["country"] = {"value": "different", "weight": -1.0}
+        w -= 1.0
+    features["evidence"] = round(w, 2)
+    return Score(logistic(w), name, features)
+
+
+def company_v1(a: Features, b: Features) -> Score:
+    """Companies: registry number, normalised name and legal form, jurisdiction, address."""
+    name = "company_v1"
+    features: dict[str, Any] = {}
+    same_registry = not (a.jurisdiction and b.jurisdiction and a.jurisdiction != b.jurisdiction)
+    w = 0.0
+    na, nb = a.ids.get("company_number"), b.ids.get("company_number")
+    if na and nb:
+        if na != nb and same_registry:
+            return _veto(name, features, f"different company numbers in one registry: {na} vs {nb}")
+        features["company_number"] = {"value": "same" if na == nb else "other registry",
+                                      "weight": 10.0 if na == nb else 0.0}
+        w += features["company_number"]["weight"]
+    if a.compare and a.compare == b.compare:
+        sim, nw = 1.0, 6.0
+    else:
+        sim = fuzz.token_sort_ratio(a.name, b.name) / 100.0 if a.name and b.name else 0.0
+        nw = round(_interp(sim, ((0.0, -8.0), (0.7, -3.0), (0.85, 1.0), (0.95, 4.0), (1.0, 5.0))), 2)
+    features["name"] = {"value": round(sim, 3), "weight": nw}
+    w += nw
+    if a.legal and b.legal and a.legal != b.legal:
+        features["legal_form"] = {"value": f"{a.legal} vs {b.legal}", "weight": -4.0}
+        w -= 4.0
+    if not same_registry:
+        features["jurisdiction"] = {"value": "different", "weight": -4.0}
+        w -= 4.0
+    verdict = compare_dates(a.incorporated, b.incorporated)
+    if verdict in ("exact", "conflict"):
+        features["incorporated"] = {"value": verdict, "weight": 3.0 if verdict == "exact" else -4.0}
+        w += features["incorporated"]["weight"]
+    w += _address_evidence(a, b, features, -0.5, (3.0, 2.0, 0.5, -0.5))
+    features["evidence"] = round(w, 2)
+    return Score(logistic(w), name, features)
+
+
+def account_v1(a: Features, b: Features) -> Score:
+    """Accounts: only an identifier can join two; a different IBAN or account vetoes."""
+    name = "account_v1"
+    features: dict[str, Any] = {}
+    w = 0.0
+    for scheme in ("iban", "account_key"):
+        va, vb = a.ids.get(scheme), b.ids.get(scheme)
+        if va and vb:
+            if va != vb:
+                return _veto(name, features, f"different {scheme}: {va} vs {vb}")
+            features[scheme] = {"value": "same", "weight": 15.0}
+            w = max(w, 15.0)
+    if a.institution and b.institution:
+        sim = fuzz.token_set_ratio(a.institution, b.institution) / 100.0
+        features["institution"] = {"value": round(sim, 3), "weight": 1.0 if sim >= 0.9 else -3.0}
+        w += features["institution"]["weight"]
+    features["evidence"] = round(w, 2)
+    return Score(logistic(w), name, features)
+
+
+def property_v1(a: Features, b: Features) -> Score:
+    """Properties: title number, else postcode plus normalised address with equal house numbers."""
+    name = "property_v1"
+    features: dict[str, Any] = {}
+    w = 0.0
+    ta, tb = a.ids.get("title_number"), b.ids.get("title_number")
+    if ta and tb:
+        if ta != tb:
+            return _veto(name, features, f"different title numbers: {ta} vs {tb}")
+        features["title_number"] = {"value": "same", "weight": 15.0}
+        w += 15.0
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        features["numbers"] = {"value": f"{' '.join(a.numbers)} vs {' '.join(b.numbers)}", "weight": -6.0}
+        w -= 6.0
+    w += _address_evidence(a, b, features, -6.0, (5.0, 2.0, -3.0, -3.0))
+    features["evidence"] = round(w, 2)
+    return Score(logistic(w), name, features)
+
+
+SCORERS: dict[str, Callable[[Features, Features], Score]] = {
+    "Person": person_v1,
+    "Company": company_v1,
+    "Account": account_v1,
+    "Property": property_v1,
+}
+
+
+def score_pair(a: Features, b: Features) -> Score:
+    """Score two prepared records with the scorer for their kind (different kinds never match)."""
+    if a.kind != b.kind or a.kind not in SCORERS:
+        return Score(0.0, "none", {"veto": f"kinds {a.kind} and {b.kind} are not compared"})
+    return SCORERS[a.kind](a, b)

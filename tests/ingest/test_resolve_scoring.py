@@ -1,0 +1,110 @@
+"""The pure scorers: the Vance examples, vetoes on hard conflicts, and explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ingest.scoring import compare_dates, name_similarity, prepare_props, score_pair
+
+
+def person(id: str, **props: Any):
+    return prepare_props(id, "Person", props)
+
+
+def company(id: str, **props: Any):
+    return prepare_props(id, "Company", props)
+
+
+VANCE = [
+    person("P1", name="Marcus Ellery VANCE", dob="1979-09-03"),
+    person("P1b", name="VANCE MARCUS E", dob="03/09/1979"),
+    person("P1c", name="Marcus Vanse", dob="1979-09-03"),
+]
+
+
+@pytest.mark.parametrize("i,j", [(0, 1), (0, 2), (1, 2)])
+def test_the_three_vance_rows_match(i: int, j: int) -> None:
+    s = score_pair(VANCE[i], VANCE[j])
+    assert s.score >= 0.9, s
+    assert s.scorer == "person_v1"
+    assert s.features["dob"]["value"] == "exact"
+
+
+@pytest.mark.parametrize("other", VANCE)
+def test_marcus_vance_born_1955_is_vetoed(other) -> None:
+    older = person("P8", name="Marcus VANCE", dob="1955-04-22", address="31 Newland Park, Hull")
+    s = score_pair(older, other)
+    assert s.score == 0.0
+    assert "date of birth conflict" in s.features["veto"]
+
+
+def test_dob_conflict_vetoes_even_with_identical_name_and_address() -> None:
+    a = person("a", name="John Smith", dob="1980-01-01", address="1 High St", postcode="LS1 1AA")
+    b = person("b", name="John Smith", dob="1951-06-30", address="1 High Street", postcode="LS11AA")
+    assert score_pair(a, b).score == 0.0
+
+
+def test_shared_ni_number_outranks_a_dob_conflict() -> None:
+    a = person("a", name="John Smith", dob="1980-01-01", ni_number="AB123456C")
+    b = person("b", name="John Smith", dob="1951-06-30", ni_number="AB 12 34 56")
+    s = score_pair(a, b)
+    assert s.score > 0.9 and s.features["dob"]["overridden_by"] == ["ni_number"]
+
+
+def test_partial_psc_date_agrees_with_full_date() -> None:
+    assert compare_dates("1979-09-03", "1979-09") == "partial"
+    s = score_pair(person("a", name="Marcus Vance", dob="1979-09"), person("b", name="VANCE Marcus", dob="1979-09-03"))
+    assert s.score >= 0.9
+
+
+def test_name_similarity_is_order_free_and_knows_initials() -> None:
+    assert name_similarity(("vance", "marcus"), ("marcus", "vance")) == 1.0
+    assert name_similarity(("vance", "marcus", "e"), ("marcus", "ellery", "vance")) > 0.9
+    assert name_similarity(("sasha", "okafor"), ("marcus", "vance")) < 0.5
+
+
+def test_vance_logistics_limited_and_ltd_match_on_number() -> None:
+    a = company("C1", name="VANCE LOGISTICS LIMITED", company_number="07654321", jurisdiction="England and Wales")
+    b = company("C1b", name="Vance Logistics Ltd", company_number="7654321")
+    s = score_pair(a, b)
+    assert s.score >= 0.9 and s.features["company_number"]["value"] == "same"
+
+
+def test_different_company_numbers_in_one_registry_veto() -> None:
+    a = company("a", name="Vance Logistics Ltd", company_number="07654321")
+    b = company("b", name="Vance Logistics Ltd", company_number="07654322")
+    assert score_pair(a, b).score == 0.0
+
+
+def test_same_name_different_legal_form_is_not_a_merge() -> None:
+    s = score_pair(company("a", name="Vance Logistics Ltd"), company("b", name="Vance Logistics LLP"))
+    assert s.score < 0.6 and "legal_form" in s.features
+
+
+def test_accounts_meet_on_gb_iban_and_sort_code() -> None:
+    a = prepare_props("a", "Account", {"iban": "GB82 WEST 1234 5698 7654 32"})
+    b = prepare_props("b", "Account", {"sort_code": "12-34-56", "account_number": "98765432"})
+    assert score_pair(a, b).score > 0.99
+
+
+def test_different_iban_vetoes() -> None:
+    a = prepare_props("a", "Account", {"iban": "GB82WEST12345698765432", "institution": "Barclays"})
+    b = prepare_props("b", "Account", {"iban": "GB33BUKB20201555555555", "institution": "Barclays"})
+    s = score_pair(a, b)
+    assert s.score == 0.0 and "iban" in s.features["veto"]
+
+
+def test_properties_title_and_address() -> None:
+    p = lambda i, **k: prepare_props(i, "Property", k)  # noqa: E731
+    assert score_pair(p("a", title_number="WYK123456"), p("b", title_number="wyk 123456")).score > 0.99
+    assert score_pair(p("a", title_number="WYK1"), p("b", title_number="WYK2")).score == 0.0
+    flat4 = p("a", address="Flat 4, 21 Water Lane, Leeds", postcode="LS11 5QN")
+    flat5 = p("b", address="Flat 5, 21 Water Lane, Leeds", postcode="LS11 5QN")
+    assert score_pair(flat4, flat5).score < 0.6
+
+
+def test_different_kinds_are_never_compared() -> None:
+    s = score_pair(person("a", name="Vance"), company("b", name="Vance"))
+    assert s.score == 0.0
