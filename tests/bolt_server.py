@@ -140,6 +140,9 @@ def _wait_for_bolt(uri: str, user: str, password: str, database: str, timeout: f
                 session.run("RETURN 1 AS x").consume()
             return
         except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+            if type(exc).__name__ == "AuthError":
+                # our server has our password: another server took the port between our pick and bind
+                raise PortTaken(f"Bolt at {uri} is someone else's server: {exc!r}") from exc
             last = exc
             time.sleep(0.2)
     raise TimeoutError(f"Bolt at {uri} did not answer: {last!r}")
@@ -155,15 +158,31 @@ def bolt_server_from_env(environ: dict[str, str] | None = None) -> BoltServer | 
                       database=env.get("NEO4J_DATABASE") or None)
 
 
-def start_bolt_server(root_dir: str | os.PathLike[str], *, verbose: bool = True) -> BoltServer:
+class PortTaken(RuntimeError):
+    """The port we picked was bound by another server before ours could take it."""
+
+
+def start_bolt_server(root_dir: str | os.PathLike[str], *, verbose: bool = True, attempts: int = 3) -> BoltServer:
     """Start ArcadeDB + Bolt in a child process under ``root_dir`` (or use ``NEO4J_URI``).
 
     Returns once a Bolt query has succeeded. The measured start time is printed and kept in
-    ``start_seconds``. Call :meth:`BoltServer.stop` at teardown.
+    ``start_seconds``. Call :meth:`BoltServer.stop` at teardown. Free ports are picked, released
+    and then bound by the server, so another process can take one in between: that start is
+    abandoned and tried again on new ports.
     """
     from_env = bolt_server_from_env()
     if from_env is not None:
         return from_env
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_once(Path(root_dir) / f"try{attempt}", verbose)
+        except PortTaken:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_once(root_dir: Path, verbose: bool) -> BoltServer:
     root = Path(root_dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     password = "test-" + secrets.token_hex(8)
