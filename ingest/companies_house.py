@@ -21,10 +21,10 @@ import hashlib
 import importlib
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from graph.errors import InvalidRecord
+from graph.territory import territory_code
 from graph.types import clean_text
 
 __all__ = ["country_code", "join_address", "short_hash", "text", "obj", "squash", "RecentIds", "READER_PARTS"]
@@ -112,28 +112,21 @@ class RecentIds:
         return False
 
 
-@lru_cache(maxsize=4096)
 def country_code(name: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code for a register's country text (``"England"`` -> ``GB``), or None.
 
-    Registers spell countries freely ("England And Wales", "Minnesota, Usa", "BVI"); rigour's
-    territory table resolves codes, names and sub-national parts. Cached: a bulk file has a few
-    hundred distinct spellings across millions of rows.
+    Registers spell countries freely ("England And Wales", "Minnesota, Usa", "BVI"); the shared
+    territory type resolves codes, names and sub-national parts (cached: a bulk file has a few
+    hundred distinct spellings across millions of rows). Text naming no place gives None.
 
     >>> [country_code(t) for t in ("England", "British Virgin Islands", "Minnesota, Usa", "Narnia")]
     ['GB', 'VG', 'US', None]
     """
     if not name or not name.strip():
         return None
-    from rigour.territories import lookup_territory
-
-    candidates = [name.strip(), name.split(",")[-1].strip(), name.split(",")[0].strip()]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        found = lookup_territory(candidate)
-        if found is not None:
-            return found.code.split("-")[0].upper()
+    for candidate in (name, name.split(",")[-1], name.split(",")[0]):
+        if candidate.strip() and (code := territory_code(candidate.strip())) is not None:
+            return code
     return None
 
 

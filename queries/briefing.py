@@ -23,12 +23,12 @@ from graph.errors import AssetGraphError, InvalidRecord, RuleNotApplicable
 from graph.model import make_id
 from graph.settings import MARKING, Settings
 from graph.store import Store
+from graph.territory import territory_name
 from queries.briefing_actions import recommended_actions
 from queries.dates import as_date
 from queries.network_chart import draw_chart
 from queries.report import case_report
 from queries.revisit import chain_text, last_sweep, sweep, sweep_case
-from queries.territory import territory_name
 
 __all__ = ["MARKING", "Footnotes", "case_brief_model", "tasking_model", "render", "write_case_brief",
            "write_tasking_pack", "FORMATS"]

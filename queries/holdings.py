@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 from graph.errors import InvalidRecord
+from graph.territory import territory_class, territory_code
 from queries.casegraph import CaseGraph
-from queries.territory import territory_class, territory_code
 
 __all__ = ["Holding", "holdings", "linked_assets", "territory_of", "overseas"]
 

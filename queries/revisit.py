@@ -28,6 +28,7 @@ from graph.errors import AssetGraphError, RuleNotApplicable
 from graph.model import Entity, make_id, utc_now
 from graph.settings import Settings
 from graph.store import Store
+from graph.territory import territory_class
 from queries.casegraph import CaseGraph, list_cases
 from queries.control import controlled_by
 from queries.dates import GiftCutoff, as_date, gift_cutoff
@@ -36,7 +37,6 @@ from queries.holdings import Holding, holdings, linked_assets, territory_of
 from queries.order import OrderFigures, order_figures
 from queries.report import money
 from queries.sweep_graph import add_transfers, sweep_case_graph
-from queries.territory import territory_class
 from queries.valuation import PriceIndex
 
 __all__ = ["sweep", "sweep_case", "chain_text", "last_sweep", "sweep_history", "recoverable_potential",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import InvalidRecord
-from queries.territory import (
+from graph.territory import (
     CROWN_DEPENDENCIES,
     OVERSEAS_TERRITORIES,
     TERRITORY_CLASSES,
