@@ -9,8 +9,8 @@ records linked by ``SAME_AS`` relations, and the canonical view is derived from 
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import re
 import unicodedata
 import uuid
@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from graph.errors import InvalidRecord, NotAllowed
 
@@ -207,8 +209,8 @@ def make_id(dataset: str, source_id: str) -> str:
 
 
 def _content_hash(parts: Mapping[str, Any]) -> str:
-    blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+    blob = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
 def _prov_for_hash(provenance: tuple[Provenance, ...]) -> list[dict[str, Any]]:
@@ -236,7 +238,7 @@ class Entity:
         value = self.props.get(spec.caption) or self.props.get("name") or self.source_id or self.id
         return str(value)
 
-    @property
+    @functools.cached_property  # a store asks twice (is it changed? then write it)
     def content_hash(self) -> str:
         return _content_hash(
             {"k": self.kind, "p": dict(self.props), "v": _prov_for_hash(self.provenance),
@@ -302,7 +304,7 @@ class Relation:
     def end_date(self) -> str | None:
         return self.props.get("end_date") or self.props.get("date")
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
         return _content_hash(
             {"k": self.kind, "a": self.source, "b": self.target, "p": dict(self.props),

@@ -73,7 +73,7 @@ def _marks(n: int) -> str:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
 def _prov(text: str) -> tuple[Provenance, ...]:
@@ -99,20 +99,23 @@ class SQLiteStore(Store):
         return f"SQLiteStore({self.path!r})"
 
     # --- writes -----------------------------------------------------------------------------
-    def _changed(self, table: str, batch: Sequence[Entity | Relation]) -> list[Any]:
-        ids = [item.id for item in batch]
-        known = dict(self._db.execute(
-            f"SELECT id, hash FROM {table} WHERE id IN ({_marks(len(ids))})", ids).fetchall())
+    def _changed(self, table: str, batch: Sequence[Entity | Relation]) -> tuple[list[Any], set[str]]:
+        """The records of ``batch`` that are new or differ from what is stored, and the ids of
+        those already stored (whose index keys must be replaced)."""
+        known: dict[str, str] = {}
+        for chunk in _chunks(dict.fromkeys(item.id for item in batch), _CHUNK):
+            known.update(self._db.execute(
+                f"SELECT id, hash FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk).fetchall())
         fresh: dict[str, Any] = {}
         for item in batch:
             if known.get(item.id) != item.content_hash:
                 fresh[item.id] = item  # the last copy of a duplicated id wins
-        return list(fresh.values())
+        return list(fresh.values()), {i for i in fresh if i in known}
 
     def upsert_entities(self, entities: Iterable[Entity], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(entities, min(batch_size, _CHUNK)):
-            changed = self._changed("entities", batch)
+        for batch in _chunks(entities, batch_size):  # one transaction per batch
+            changed, stored = self._changed("entities", batch)
             if not changed:
                 continue
             with self._tx():
@@ -123,8 +126,8 @@ class SQLiteStore(Store):
                     " props=excluded.props, provenance=excluded.provenance, hash=excluded.hash",
                     [(e.id, check_entity_kind(e.kind), e.name, e.dataset, e.source_id, _dump(dict(e.props)),
                       _dump([p.to_dict() for p in e.provenance]), e.content_hash) for e in changed])
-                ids = [e.id for e in changed]
-                self._db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(ids))})", ids)
+                for chunk in _chunks(sorted(stored), _CHUNK):  # a new record has no old keys
+                    self._db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
                 self._db.executemany(
                     "INSERT OR IGNORE INTO entity_keys(entity_id, key, is_token) VALUES (?,?,?)",
                     [(e.id, key, flag) for e in changed
@@ -134,8 +137,8 @@ class SQLiteStore(Store):
 
     def upsert_relations(self, relations: Iterable[Relation], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(relations, min(batch_size, _CHUNK)):
-            changed = self._changed("relations", batch)
+        for batch in _chunks(relations, batch_size):
+            changed, _ = self._changed("relations", batch)
             if not changed:
                 continue
             ends = sorted({r.source for r in changed} | {r.target for r in changed})
