@@ -106,11 +106,9 @@ class SQLiteStore(Store):
         for chunk in _chunks(dict.fromkeys(item.id for item in batch), _CHUNK):
             known.update(self._db.execute(
                 f"SELECT id, hash FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk).fetchall())
-        fresh: dict[str, Any] = {}
-        for item in batch:
-            if known.get(item.id) != item.content_hash:
-                fresh[item.id] = item  # the last copy of a duplicated id wins
-        return list(fresh.values()), {i for i in fresh if i in known}
+        latest = {item.id: item for item in batch}  # the last copy of a repeated id wins, before comparing
+        fresh = [item for item in latest.values() if known.get(item.id) != item.content_hash]
+        return fresh, {item.id for item in fresh if item.id in known}
 
     def upsert_entities(self, entities: Iterable[Entity], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0

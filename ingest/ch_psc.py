@@ -188,6 +188,9 @@ class _PscMapper:
     def __init__(self, file: str, loader: Loader, dataset: str) -> None:
         self.file, self.ds, self.at = file, dataset, loader.ingested_at
         self.recent = RecentIds()
+        # PSCs without the register's own link get a content-derived id; a second row with the same
+        # id is the same record repeated. Real snapshots link every PSC, so this stays small.
+        self.unlinked: dict[str, int] = {}
 
     def company(self, number: str) -> Entity:
         prov = (Provenance(self.ds, self.file, None, SOURCE, f"company {number}", self.at),)
@@ -235,7 +238,12 @@ class _PscMapper:
         if link and link.startswith(f"/company/{number}/"):
             ident = link.rsplit("/", 1)[-1]  # the register's own PSC id
         else:
-            ident = "h" + short_hash(link or "", kind, props.get("name"), props.get("dob"), data.get("notified_on"))
+            ident = "h" + short_hash(link or "", kind, props.get("name"), props.get("dob"), data.get("notified_on"),
+                                     data.get("ceased_on"), "|".join(natures), props.get("address"))
+            first = self.unlinked.setdefault(ident + number, row)
+            if first != row:
+                raise InvalidRecord(f"the same PSC record as row {first} (no register link to tell them apart)",
+                                    "links.self")
         sid = f"{number}/psc/{ident}"
         ref = link or f"company {number} PSC {props.get('name')}"
         prov = (Provenance(self.ds, self.file, row, SOURCE, ref, self.at),)

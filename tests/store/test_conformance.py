@@ -249,3 +249,10 @@ def test_iteration_is_complete_beyond_one_page(store):
     people = [person(f"N{i:05d}", f"Name {i}") for i in range(2100)]  # both stores page by 2000
     store.upsert_entities(people)
     assert [e.id for e in store.iter_entities(["Person"])] == sorted(e.id for e in people)
+
+
+def test_a_repeated_id_whose_last_copy_is_stored_writes_nothing(store):
+    first, last = person("X", "First"), person("X", "Last")
+    store.upsert_entities([last])
+    assert store.upsert_entities([first, last]) == 0
+    assert store.get_entity(first.id).name == "Last"
