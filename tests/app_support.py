@@ -14,7 +14,7 @@ __all__ = ["APP", "DEMO", "PAGE_FILES", "make_demo_db", "run_page"]
 
 APP = Path(__file__).resolve().parents[1] / "app"
 DEMO = Path(__file__).resolve().parents[1] / "ingest" / "demo" / "OP-DEMO-01"
-PAGE_FILES = ("search", "case", "gifts", "network", "overseas", "flow", "review", "audit")
+PAGE_FILES = ("search", "case", "gifts", "network", "overseas", "flow", "review", "audit", "revisit", "briefing")
 
 
 def _scan_components_once() -> None:

@@ -123,7 +123,9 @@ def test_demo_case_in_a_real_browser(app_server: str) -> None:
         for title, wait in (("Network", "iframe"), ("Overseas holdings", ".js-plotly-plot"),
                             ("Money flow", "[data-testid=stDataFrame]"),
                             ("Resolution review", "[data-testid=stDataFrame]"),
-                            ("Search", "input"), ("Audit log", "[data-testid=stDataFrame]")):
+                            ("Search", "input"), ("Revisit", "[data-testid=stButton]"),
+                            ("Briefing", "[data-testid=stImage]"),
+                            ("Audit log", "[data-testid=stDataFrame]")):  # last: the audit check below reads it
             _open(page, title)
             page.locator(wait).first.wait_for()
             page.wait_for_timeout(1500 if title == "Network" else 0)  # let the graph lay itself out
