@@ -66,3 +66,24 @@ def demo_bundle() -> Path:
 def pytest_report_header(config: pytest.Config) -> str:
     target = os.environ.get("NEO4J_URI") or "ArcadeDB (arcadedb-embedded) Bolt plugin"
     return f"assetgraph bolt target: {target}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say, per store, how the conformance suite went (the CI log shows both stores ran it)."""
+    tally: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            backend = "bolt" if "[bolt]" in nodeid else "sqlite" if "[sqlite]" in nodeid else None
+            if "tests/store/test_conformance.py" not in nodeid or backend is None:
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            tally.setdefault(backend, {}).setdefault(outcome, 0)
+            tally[backend][outcome] += 1
+    if tally:
+        terminalreporter.write_sep("-", "store conformance suite")
+        for backend, counts in sorted(tally.items()):
+            target = (os.environ.get("NEO4J_URI") or "ArcadeDB Bolt plugin") if backend == "bolt" else "SQLite file"
+            summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+            terminalreporter.write_line(f"{backend} ({target}): {summary}")
