@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from app_support import PAGE_FILES, make_demo_db, run_page
+from app_support import PAGE_FILES, run_page
 
 from graph.settings import Settings
 from graph.sqlite_store import SQLiteStore
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("appdemo")
-    return make_demo_db(root / "demo.db", root / "quarantine")
-
-
-@pytest.fixture
-def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo store, named to the app through the environment."""
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("ASSETGRAPH_DB", str(path))
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    return path
 
 
 def _table(at, index: int = 0):

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
-from app_support import make_demo_db, run_page
+from app_support import run_page
 
 from app.auth import User
 from app.briefing_export import case_pack, deferred_download, pack_bytes, preview_markdown, tasking_pack
 from graph.errors import NotAllowed, RuleNotApplicable
 from graph.sqlite_store import SQLiteStore
 from queries.revisit import sweep
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("revisitdemo")
-    return make_demo_db(root / "demo.db", root / "quarantine")
-
-
-@pytest.fixture
-def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo store (no sweep recorded yet), named to the app through the environment."""
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("ASSETGRAPH_DB", str(path))
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    return path
 
 
 def _ok(at) -> None:
