@@ -87,7 +87,9 @@ class Loader:
         self.report = LoadReport(dataset, fmt)
         self.ingested_at = self.report.started_at
         self._quarantine_path = quarantine_path
-        self._rejects: list[tuple[str, str, int, str, str, str]] = []
+        self._partial = quarantine_path.with_name(quarantine_path.name + ".partial")
+        self._rejects: Any = None  # csv writer over the .partial file, opened at the first reject
+        self._rejects_fh: Any = None
         self._entities: list[Entity] = []
         self._relations: list[Relation] = []
         self._batch = batch_size
@@ -102,9 +104,14 @@ class Loader:
         counts = self.count(file)
         counts.read += 1
         counts.quarantined += 1
-        self._rejects.append((self.report.dataset, file, row, column or "", reason,
-                              # ASCII escapes keep a lone surrogate from a broken file writable
-                              json.dumps(raw or {}, ensure_ascii=True, default=str)))
+        if self._rejects is None:  # streamed, so a file with 10^6 bad rows costs no memory
+            self._partial.parent.mkdir(parents=True, exist_ok=True)
+            self._rejects_fh = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._rejects = csv.writer(self._rejects_fh)
+            self._rejects.writerow(self.QUARANTINE_COLUMNS)
+        self._rejects.writerow((self.report.dataset, file, row, column or "", reason,
+                                # ASCII escapes keep a lone surrogate from a broken file writable
+                                json.dumps(raw or {}, ensure_ascii=True, default=str)))
 
     def accept(self, file: str, records: Sequence[Record]) -> None:
         """Take one source row's records (counted as read and loaded)."""
@@ -137,16 +144,13 @@ class Loader:
         self._entities, self._relations = [], []
 
     def finish(self) -> LoadReport:
-        """Write what is left, the quarantine file (rewritten whole, so a re-run matches) and
-        a ledger entry in the store."""
+        """Write what is left, move the quarantine file into place (rewritten whole, so a re-run
+        matches) and add a ledger entry in the store."""
         self.flush()
         path = self._quarantine_path
-        if self._rejects:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(self.QUARANTINE_COLUMNS)
-                writer.writerows(self._rejects)
+        if self._rejects_fh is not None:
+            self._rejects_fh.close()
+            self._partial.replace(path)  # the whole quarantine of this run, never half of one
             self.report.quarantine_file = str(path.resolve())
         elif path.exists():
             path.unlink()
