@@ -63,6 +63,27 @@ def demo_bundle() -> Path:
     return Path(__file__).resolve().parents[1] / "ingest" / "demo" / "OP-DEMO-01"
 
 
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo case loaded into a SQLite file once per module (the app tests copy it per test)."""
+    from app_support import make_demo_db
+
+    root = tmp_path_factory.mktemp("appdemo")
+    return make_demo_db(root / "demo.db", root / "quarantine")
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo store (no sweep recorded yet), named to the app through the environment."""
+    import shutil
+
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("ASSETGRAPH_DB", str(path))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return path
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     target = os.environ.get("NEO4J_URI") or "ArcadeDB (arcadedb-embedded) Bolt plugin"
     return f"assetgraph bolt target: {target}"
