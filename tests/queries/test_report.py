@@ -66,3 +66,26 @@ def test_the_other_marcus_vance_appears_nowhere(report: dict) -> None:
                                                    "linked_assets", "money_flows", "revisit")})
     for record in EXPECTED["must_not_appear"]:
         assert f'"{record}"' not in findings
+
+
+def test_an_earlier_order_moves_the_relevant_day_and_limits_the_second_assumption(
+        sqlite_store: Store, demo_bundle: Path, tmp_path: Path) -> None:
+    """s.10(9): a general-conduct order made inside the six years moves the relevant day to the
+    day benefit was calculated for it, and s.10(3) no longer reaches property held by then."""
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo_bundle, bundle)
+    case = json.loads((bundle / "case.json").read_text())
+    case["earlier_orders"] = [{"order_date": "2016-05-01", "benefit_calculated": "2016-04-20",
+                               "general_conduct": True}]
+    (bundle / "case.json").write_text(json.dumps(case))
+    load_bundle(sqlite_store, bundle, tmp_path / "q")
+    resolve_after_load(sqlite_store)
+    report = case_report(sqlite_store, "OP-DEMO-01")
+    assert (report["relevant_day"], report["relevant_day_rule"]) == ("2016-04-20", "s.10(9)")
+    held = {a["item"] for a in report["assumptions"] if a["rule"] == "s.10(3)"}
+    # A1 (2011), A2 (Jan 2016) and PR1 (2012) were held before 2016-04-20; the Jersey account A3 (2018) was not
+    assert held == {"A3"}
+    gifts = {g["transfer"] for g in report["tainted_gifts"]}
+    assert "T3" not in gifts and "T13" in gifts  # T3 (Nov 2015) is now before the relevant day
