@@ -53,7 +53,8 @@ from graph.errors import InvalidRecord
 from graph.model import ENTITY_KINDS, RELATION_KINDS, Entity, Provenance, Relation, make_id
 from graph.store import Store
 from graph.types import clean_date, clean_money, clean_share, clean_text
-from ingest.bank import iter_cells, slug
+from ingest.bank import iter_cells
+from ingest.counterparty import slug
 from ingest.csvio import clean_headers
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record

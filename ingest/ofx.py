@@ -26,7 +26,8 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.store import Store
 from graph.types import clean_text
-from ingest.bank import StatementBuilder, finish_statement, merged_ids, slug
+from ingest.bank import StatementBuilder, finish_statement, merged_ids
+from ingest.counterparty import slug
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport
 

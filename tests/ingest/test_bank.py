@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from graph.errors import InvalidRecord
 from graph.sqlite_store import SQLiteStore
-from ingest.bank import Layout, detect_layout, load_layout, load_statement, parse_counterparty, shipped_layouts
+from ingest.bank import Layout, detect_layout, load_layout, load_statement, shipped_layouts
+from ingest.counterparty import parse_counterparty
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bank"
 NATIONWIDE = FIXTURES / "nationwide_uk"
