@@ -97,11 +97,15 @@ def case_report(store: Store, case_id: str, settings: Settings | None = None,
         "linked_assets": [{"asset": cg.records(item["asset"]), "name": cg.name(item["asset"]),
                            "kind": cg.kind(item["asset"]), "holder": cg.records(item["holder"]),
                            "holder_name": cg.name(item["holder"]), "link": item["link"], "role": item["role"],
+                           "rule": "not his holding (s.84 reaches only his interests): check for a s.77 gift "
+                                   "or an interest held for him",
                            "evidence": [cg.evidence(cg.relations[item["relation"]], "holding")]}
                           for item in linked_assets(cg, held_now, valued)],
         "money_flows": [{"path": [t.source_id for t in f.path], "ends": cg.source_id(f.ends),
                          "ends_name": cg.label(cg.canon(f.ends)), "ends_territory": territory_of(cg, cg.canon(f.ends)),
-                         "amount": money(f.amount), "evidence": [cg.evidence(t, "transfer") for t in f.path]}
+                         "amount": money(f.amount), "rule": "s.10(4) expenditure traced to where it lands; "
+                                                             "s.84 property wherever situated",
+                         "evidence": [cg.evidence(t, "transfer") for t in f.path]}
                         for f in flows],
         "revisit": _revisit(cg, order, valued, settings, warnings),
         "price_index": {"series": index.name, "valuation_month": valued.strftime("%Y-%m")},
