@@ -9,10 +9,13 @@ blocking_recall (true pairs that share a blocking key), blocking_recall_linkable
 out true pairs the scorer would score below ``match_lower`` even if blocked), peak_rss_mib,
 and Splink's baseline_f1, baseline_precision, baseline_recall, baseline_seconds.
 
-What is timed: from raw records (dicts of props) to clusters -- cleaning, blocking, scoring and
-decisions -- for ours (pure scorers + blocking, no Store: the same ``prepare_props``,
+What is timed: from raw records (dicts of props) to clusters -- cleaning, blocking, scoring,
+decisions and connected components (listing every pair inside each cluster to score against the
+truth is not timed) -- for ours (pure scorers + blocking, no Store: the same ``prepare_props``,
 ``candidate_pairs``, ``score_pair`` and ``decide`` that ``ingest.resolve`` uses, at the default
-Settings thresholds, scoring split over ``--workers`` forked processes); for Splink, from
+Settings thresholds, scoring split over ``--workers`` forked processes; pairs person_v1 would veto
+on date of birth are found in numpy by ``PersonVeto`` -- exactly the pairs the scorer vetoes, a test
+checks -- and count as scored and rejected without a Python call each); for Splink, from
 registering the pandas frame to clustered predictions, training included. Data loading and
 generation are not timed. Pairs are counted from clusters (every pair inside a cluster is a
 predicted match), so transitivity errors count against precision.
@@ -44,7 +47,7 @@ import numpy as np  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
 from ingest.judgement import Candidate, decide  # noqa: E402
-from ingest.scoring import prepare_props, score_pair  # noqa: E402
+from ingest.scoring import PersonVeto, prepare_props, score_pair  # noqa: E402
 
 Pair = tuple[str, str]
 
@@ -81,6 +84,16 @@ def load_febrl(which: str) -> tuple[Any, list[dict[str, Any]], set[Pair], str]:
 
 def cluster_pairs(edges: list[Pair]) -> set[Pair]:
     """Every pair inside the connected components of ``edges``."""
+    return pairs_in(clusters(edges))
+
+
+def pairs_in(groups: list[list[str]]) -> set[Pair]:
+    """Every pair inside each group (for scoring against the truth; not part of resolving)."""
+    return {tuple(sorted(p)) for g in groups for p in itertools.combinations(g, 2)}  # type: ignore[misc]
+
+
+def clusters(edges: list[Pair]) -> list[list[str]]:
+    """The connected components of ``edges``: the resolved entities, as lists of record ids."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -96,7 +109,7 @@ def cluster_pairs(edges: list[Pair]) -> set[Pair]:
     groups: dict[str, list[str]] = {}
     for x in list(parent):
         groups.setdefault(find(x), []).append(x)
-    return {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}  # type: ignore[misc]
+    return list(groups.values())
 
 
 def scores(predicted: set[Pair], truth: set[Pair]) -> dict[str, float]:
@@ -110,20 +123,32 @@ _FEATS: list[Any] = []
 _CODES: list[Any] = []  # [np.ndarray of pair codes], shared with forked workers
 
 
-def _score_slice(bounds: tuple[int, int]) -> tuple[list[Candidate], int]:
-    """Score pair codes ``[lo:hi]`` in a forked worker; send back only pairs worth deciding on."""
+def _score_slice(bounds: tuple[int, int]) -> tuple[list[tuple[int, float, str, dict[str, Any]]], int]:
+    """Score pair codes ``[lo:hi]`` in a forked worker; send back only pairs worth deciding on.
+
+    Plain tuples (pair code, score, scorer, features) travel back: pickling them costs a fraction
+    of pickling Candidate dataclasses, and the parent builds those while other slices run.
+    """
     lower = Settings().match_lower
     kept, low = [], 0
     size = len(_FEATS)
     for code in _CODES[0][bounds[0]:bounds[1]].tolist():
         i, j = divmod(code, size)
-        a, b = _FEATS[i], _FEATS[j]
-        s = score_pair(a, b)
+        s = score_pair(_FEATS[i], _FEATS[j])
         if s.score < lower:
             low += 1
         else:
-            kept.append(Candidate(a.id, b.id, a.kind, s.score, s.scorer, s.features))
+            kept.append((code, s.score, s.scorer, s.features))
     return kept, low
+
+
+def _candidates(kept: list[tuple[int, float, str, dict[str, Any]]]) -> list[Candidate]:
+    size = len(_FEATS)
+    out = []
+    for code, score, scorer, features in kept:
+        a, b = _FEATS[code // size], _FEATS[code % size]
+        out.append(Candidate(a.id, b.id, a.kind, score, scorer, features))
+    return out
 
 
 def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> dict[str, Any]:
@@ -135,35 +160,50 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> dict
     stats = BlockingStats()
     _FEATS[:] = feats
     size = len(feats)
-    _CODES[:] = [pair_codes(feats, stats=stats)]
+    codes = pair_codes(feats, stats=stats)
     t_block = time.perf_counter()
+    # Pairs person_v1 would veto on date of birth are decided in numpy (exactly); the rest are scored.
+    veto = PersonVeto(feats)
+    chunks = np.array_split(codes, 1 + codes.size // 2_000_000)
+    keep = np.concatenate([~veto.vetoed(c // size, c % size) for c in chunks])
+    vetoed = int(codes.size - keep.sum())
+    _CODES[:] = [codes[keep]]
+    del keep
+    t_veto = time.perf_counter()
     total = int(_CODES[0].size)
-    step = max(1, total // (workers * 4) + 1)
+    step = max(1, total // (workers * 16) + 1)
     slices = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+    candidates: list[Candidate] = []
+    parts = []
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_score_slice, slices)
+            for kept, low in pool.imap_unordered(_score_slice, slices):
+                candidates.extend(_candidates(kept))
+                parts.append((None, low))
     else:
-        parts = [_score_slice(b) for b in slices]
-    candidates = [c for kept, _ in parts for c in kept]
+        for kept, low in map(_score_slice, slices):
+            candidates.extend(_candidates(kept))
+            parts.append((None, low))
     t_score = time.perf_counter()
     decisions = decide(candidates, {}, settings.match_upper, settings.match_lower)
-    decisions.rejected += sum(low for _, low in parts)
-    predicted = cluster_pairs([(m.candidate.left, m.candidate.right) for m in decisions.merges])
+    decisions.rejected += sum(low for _, low in parts) + vetoed
+    entities = clusters([(m.candidate.left, m.candidate.right) for m in decisions.merges])
     end = time.perf_counter()
+    predicted = pairs_in(entities)
     position = {f.id: i for i, f in enumerate(feats)}
     truth_list = sorted(truth)
     truth_codes = np.array([min(position[a], position[b]) * size + max(position[a], position[b])
                             for a, b in truth_list], dtype=np.int64)
-    kept = np.isin(truth_codes, _CODES[0])
+    kept = np.isin(truth_codes, codes)
     missed = [p for p, k in zip(truth_list, kept.tolist(), strict=True) if not k]
     by_id = {f.id: f for f in feats}
     # True pairs blocking lost that the scorer would not have linked or queued anyway.
     hopeless = sum(score_pair(by_id[a], by_id[b]).score < settings.match_lower for a, b in missed)
     return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(_cpu() - cpu0, 2),
             "phases": {"prepare": round(t_prepare - start, 2), "block": round(t_block - t_prepare, 2),
-                       "score": round(t_score - t_block, 2), "decide": round(end - t_score, 2)},
-            "workers": workers, "pairs_scored": stats.pairs, "records": len(rows),
+                       "veto": round(t_veto - t_block, 2), "score": round(t_score - t_veto, 2),
+                       "decide": round(end - t_score, 2)},
+            "workers": workers, "pairs_scored": stats.pairs, "pairs_vetoed_in_numpy": vetoed, "records": len(rows),
             "blocking_recall": round(1 - len(missed) / len(truth), 5),
             "blocking_recall_linkable": round(1 - (len(missed) - hopeless) / max(1, len(truth) - hopeless), 5),
             "review_queue": len(decisions.review)}

@@ -38,8 +38,12 @@ def _typo(rng: random.Random, s: str) -> str:
 def generate(n_records: int, seed: int = 7) -> tuple[None, list[dict[str, Any]], set[tuple[str, str]]]:
     """``(None, rows, true_pairs)``: rows are Person props with an ``id``; truth is id pairs."""
     rng = random.Random(seed)
-    given = list({_word(rng, rng.choice((2, 2, 3))) for _ in range(4000)})
-    surnames = list({_word(rng, rng.choice((2, 3, 3))) for _ in range(120_000)})
+    # Sorted then shuffled by the seeded rng, not list(set): set order follows PYTHONHASHSEED, which
+    # made every run's data differ; sorted alone would give the common surnames alike spellings.
+    given = sorted({_word(rng, rng.choice((2, 2, 3))) for _ in range(4000)})
+    surnames = sorted({_word(rng, rng.choice((2, 3, 3))) for _ in range(120_000)})
+    rng.shuffle(given)
+    rng.shuffle(surnames)
     streets = [f"{_word(rng, 2)} {rng.choice(['street', 'road', 'lane', 'avenue', 'close', 'drive'])}"
                for _ in range(20_000)]
     towns = [_word(rng, 3) for _ in range(2000)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rigour._core import person_name_prefixes_list
 from rigour.addresses import address_fingerprint
 from rigour.names import normalize_name, remove_org_types, remove_person_prefixes, replace_org_types_compare
 from rigour.text import ascii_text
@@ -50,9 +51,14 @@ _DATE_PATTERNS = (
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 _NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?$")
 _CH_NUMBER = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
+_NUMBER_TOKEN = re.compile(r"(?<!\S)(?=\S{0,4}\d)\S{1,5}(?!\S)")  # a word of <= 5 chars with a digit
+_NON_DIGIT = re.compile(r"\D")
+# First words of the honorifics rigour strips ("mr", "doctor", "associate"): a name starting with
+# none of them has no prefix to remove, so the prefix regex is skipped.
+_PREFIX_HEADS = frozenset(p.split()[0].lower() for p in person_name_prefixes_list() if p.split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1 << 20)
 def person_tokens(name: str | None) -> tuple[str, ...]:
     """Name tokens of a person, titles dropped, ASCII-folded, in source order.
 
@@ -64,7 +70,15 @@ def person_tokens(name: str | None) -> tuple[str, ...]:
     """
     if not name:
         return ()
-    norm = normalize_name(ascii_text(str(name)))
+    text = str(name)
+    if text.isascii() and text.replace(" ", "").isalpha():
+        # Plain letters and spaces (most records): casefolding and tokenising are lower() and
+        # split(), so skip the general path -- same tokens, a fifth of the time.
+        words = text.lower().split()
+        if words and words[0] in _PREFIX_HEADS:
+            return tuple(remove_person_prefixes(" ".join(words)).split())
+        return tuple(words)
+    norm = normalize_name(ascii_text(text))
     if not norm:
         return ()
     return tuple(name_tokens(remove_person_prefixes(norm)))
@@ -103,7 +117,12 @@ def partial_date(value: object) -> str | None:
     """
     if value is None:
         return None
-    text = str(value).strip()
+    return _partial_date(str(value).strip())
+
+
+@lru_cache(maxsize=1 << 16)
+def _partial_date(text: str) -> str | None:
+    """:func:`partial_date` of stripped text; dates repeat a lot, so each is parsed once."""
     for pattern, parts in _DATE_PATTERNS:
         match = pattern.match(text)
         if not match:
@@ -147,7 +166,7 @@ def address(value: str | None) -> str:
 
 def number_tokens(fingerprint: str) -> tuple[str, ...]:
     """The house and flat numbers of an address: two addresses with different ones differ."""
-    return tuple(sorted(t for t in fingerprint.split() if any(c.isdigit() for c in t) and len(t) <= 5))
+    return tuple(sorted(_NUMBER_TOKEN.findall(fingerprint)))
 
 
 def iban(value: object) -> str | None:
@@ -204,7 +223,9 @@ def ni_number(value: object) -> str | None:
 
 def phone(value: object) -> str | None:
     """Digits of a phone number with the UK ``+44`` / ``0`` trunk prefix unified."""
-    digits = re.sub(r"\D", "", str(value or ""))
+    if not value:
+        return None
+    digits = _NON_DIGIT.sub("", str(value))
     if digits.startswith("44") and len(digits) > 10:
         digits = "0" + digits[2:]
     return digits if len(digits) >= 6 else None
@@ -212,7 +233,9 @@ def phone(value: object) -> str | None:
 
 def email(value: object) -> str | None:
     """An e-mail address lower-cased and stripped."""
-    text = str(value or "").strip().lower()
+    if not value:
+        return None
+    text = str(value).strip().lower()
     return text if "@" in text else None
 
 
