@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import typer
 from rich.console import Console
 
+from graph.errors import AssetGraphError
 from graph.open import open_store
 from graph.settings import Settings, StoreTarget
 from graph.store import Store
 
-__all__ = ["CliState", "store_from", "state_from", "emit_json", "console", "err_console"]
+__all__ = ["CliState", "store_from", "state_from", "emit_json", "user_errors", "console", "err_console"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -40,3 +43,13 @@ def store_from(ctx: typer.Context) -> Store:
 def emit_json(data: Any) -> None:
     """Machine-readable output on stdout, one document."""
     typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def user_errors(*also: type[Exception]) -> Iterator[None]:
+    """Turn an error the user can act on into one red line and exit code 2, not a traceback."""
+    try:
+        yield
+    except (AssetGraphError, *also) as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None

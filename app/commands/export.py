@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from
+from app.commands.common import console, emit_json, err_console, state_from, store_from, user_errors
 from graph.errors import AssetGraphError
 from graph.model import AuditEvent, utc_now
 from queries.ftm_export import FtmExport, export_ftm
@@ -48,28 +48,24 @@ def register(cli: typer.Typer) -> None:
         at = utc_now()
         report = FtmExport()
         summary: dict[str, object] = {"dataset": dataset, "out": str(out) if out else "-", "at": at}
-        try:
-            with store_from(ctx) as store:
-                try:
-                    if out is None:
-                        report = export_ftm(store, sys.stdout, dataset)
-                    else:
-                        # the sidecar first: a file on disk is never without its marking
-                        Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
-                                                              encoding="utf-8")
-                        with open(out, "w", encoding="utf-8", newline="\n") as fh:
-                            report = export_ftm(store, fh, dataset)
-                        Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
-                                                              encoding="utf-8")
-                    summary = report.to_dict() | summary | {"status": "complete"}
-                except (AssetGraphError, OSError) as exc:
-                    summary = report.to_dict() | summary | {"status": f"failed: {exc}"}
-                    raise
-                finally:  # an interrupted export may still have released data: log it either way
-                    store.log(AuditEvent(state.user, "export", summary))
-        except (AssetGraphError, OSError) as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(OSError), store_from(ctx) as store:
+            try:
+                if out is None:
+                    report = export_ftm(store, sys.stdout, dataset)
+                else:
+                    # the sidecar first: a file on disk is never without its marking
+                    Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
+                                                          encoding="utf-8")
+                    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+                        report = export_ftm(store, fh, dataset)
+                    Path(f"{out}.marking.txt").write_text(marking_text(report, out, state.user, dataset, at),
+                                                          encoding="utf-8")
+                summary = report.to_dict() | summary | {"status": "complete"}
+            except (AssetGraphError, OSError) as exc:
+                summary = report.to_dict() | summary | {"status": f"failed: {exc}"}
+                raise
+            finally:  # an interrupted export may still have released data: log it either way
+                store.log(AuditEvent(state.user, "export", summary))
         if as_json and out is not None:
             emit_json(summary)
             return

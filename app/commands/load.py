@@ -8,8 +8,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.commands.common import console, emit_json, err_console, store_from
-from graph.errors import AssetGraphError
+from app.commands.common import console, emit_json, err_console, store_from, user_errors
 from graph.model import AuditEvent
 from graph.settings import Settings
 from graph.store import Store
@@ -64,14 +63,10 @@ def register(cli: typer.Typer) -> None:
         options |= dict(o.split("=", 1) for o in option or [] if "=" in o)
         if no_match:
             options["match_transfers"] = False
-        try:
-            with store_from(ctx) as store:
-                report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)
-                store.log(AuditEvent(ctx.find_root().obj.user, "load", {"path": str(path), **report.to_dict()}))
-                resolved = None if no_resolve else _resolve_after_load(store, ctx.find_root().obj.settings)
-        except AssetGraphError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(), store_from(ctx) as store:
+            report = load_path(store, path, fmt, quarantine_dir, options, show_progress=not as_json)
+            store.log(AuditEvent(ctx.find_root().obj.user, "load", {"path": str(path), **report.to_dict()}))
+            resolved = None if no_resolve else _resolve_after_load(store, ctx.find_root().obj.settings)
         out = report.to_dict() | ({"resolution": resolved} if resolved else {})
         if as_json:
             emit_json(out)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from
-from graph.errors import AssetGraphError
+from app.commands.common import console, emit_json, state_from, store_from, user_errors
 from ingest.transfer_match import MatchParams, merge_matched_transfers
 
 __all__ = ["register"]
@@ -27,12 +26,8 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Match money out of one statement to money in on another and merge each pair."""
         params = MatchParams(max_lag_days=max_lag, amount_tolerance=tolerance, min_score=min_score)
-        try:
-            with store_from(ctx) as store:
-                summary = merge_matched_transfers(store, dataset, params=params, user=state_from(ctx).user)
-        except AssetGraphError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(), store_from(ctx) as store:
+            summary = merge_matched_transfers(store, dataset, params=params, user=state_from(ctx).user)
         if as_json:
             emit_json(summary)
         else:

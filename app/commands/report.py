@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from
-from graph.errors import AssetGraphError
+from app.commands.common import console, emit_json, state_from, store_from, user_errors
 from graph.model import AuditEvent
 from queries.report import case_report
 
@@ -19,13 +18,9 @@ def register(cli: typer.Typer) -> None:
                as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON")) -> None:
         """Tainted gifts, assumptions, overseas holdings, money flows and order figures for a case."""
         state = state_from(ctx)
-        try:
-            with store_from(ctx) as store:
-                data = case_report(store, case_id, state.settings)
-                store.log(AuditEvent(state.user, "report", {"case_id": case_id}))
-        except AssetGraphError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(), store_from(ctx) as store:
+            data = case_report(store, case_id, state.settings)
+            store.log(AuditEvent(state.user, "report", {"case_id": case_id}))
         if as_json:
             emit_json(data)
             return

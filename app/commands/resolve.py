@@ -10,8 +10,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from
-from graph.errors import AssetGraphError
+from app.commands.common import console, emit_json, state_from, store_from, user_errors
 from ingest.resolve import entities, judge, resolve, retract, review_queue
 
 __all__ = ["register"]
@@ -19,12 +18,8 @@ __all__ = ["register"]
 
 def _verdict(ctx: typer.Context, left: str, right: str, verdict: str, analyst: str | None, as_json: bool) -> None:
     state = state_from(ctx)
-    try:
-        with store_from(ctx) as store:
-            report = judge(store, left, right, verdict, analyst or state.user, state.settings)
-    except AssetGraphError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    with user_errors(), store_from(ctx) as store:
+        report = judge(store, left, right, verdict, analyst or state.user, state.settings)
     if as_json:
         emit_json({"left": left, "right": right, "verdict": verdict, "resolution": report.to_dict()})
     else:

@@ -7,8 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from
-from graph.errors import AssetGraphError
+from app.commands.common import console, emit_json, err_console, state_from, store_from, user_errors
 from graph.model import AuditEvent
 
 __all__ = ["register"]
@@ -30,13 +29,9 @@ def register(cli: typer.Typer) -> None:
         from queries.revisit import sweep
 
         state = state_from(ctx)
-        try:
-            with store_from(ctx) as store:
-                result = sweep(store, state.settings, on=on, record=not dry_run)
-                store.log(AuditEvent(state.user, "revisit", {"sweep_id": result["sweep_id"], "hits": result["hits"]}))
-        except AssetGraphError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(), store_from(ctx) as store:
+            result = sweep(store, state.settings, on=on, record=not dry_run)
+            store.log(AuditEvent(state.user, "revisit", {"sweep_id": result["sweep_id"], "hits": result["hits"]}))
         if as_json:
             emit_json(result)
             return
@@ -78,14 +73,10 @@ def register(cli: typer.Typer) -> None:
             err_console.print("[red]error:[/red] give a CASE_ID or --top N (not both)")
             raise typer.Exit(2)
         state = state_from(ctx)
-        try:
-            with store_from(ctx) as store:
-                if case_id is not None:
-                    path = write_case_brief(store, case_id, out, author=author, settings=state.settings, on=on)
-                else:
-                    path = write_tasking_pack(store, top, out, author=author, settings=state.settings, on=on)
-                store.log(AuditEvent(state.user, "export", {"brief": case_id or f"top {top}", "out": str(path)}))
-        except AssetGraphError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with user_errors(), store_from(ctx) as store:
+            if case_id is not None:
+                path = write_case_brief(store, case_id, out, author=author, settings=state.settings, on=on)
+            else:
+                path = write_tasking_pack(store, top, out, author=author, settings=state.settings, on=on)
+            store.log(AuditEvent(state.user, "export", {"brief": case_id or f"top {top}", "out": str(path)}))
         console.print(f"wrote {path}")
