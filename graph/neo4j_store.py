@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import NotAllowed, StoreError
@@ -36,7 +35,7 @@ from graph.model import (
     check_entity_kind,
     check_relation_kind,
 )
-from graph.store import DEFAULT_BATCH, Store
+from graph.store import DEFAULT_BATCH, Store, batched
 
 if TYPE_CHECKING:  # the driver is imported lazily so graph.store never needs it
     from neo4j import Driver, ManagedTransaction
@@ -83,11 +82,6 @@ def _schema() -> list[str]:
               for k in RELATION_KINDS]
     return stmts
 
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 def _dump(value: Any) -> str:
@@ -197,7 +191,7 @@ class Neo4jStore(Store):
     # --- writes -----------------------------------------------------------------------------
     def upsert_entities(self, entities: Iterable[Entity], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(entities, max(1, batch_size)):
+        for batch in batched(entities, max(1, batch_size)):
             fresh = _last_copies(batch)
             known = {row["id"]: row for row in self._read(
                 "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id, n.hash AS hash, n.kind AS kind",
@@ -230,7 +224,7 @@ class Neo4jStore(Store):
 
     def upsert_relations(self, relations: Iterable[Relation], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(relations, max(1, batch_size)):
+        for batch in batched(relations, max(1, batch_size)):
             fresh = _last_copies(batch)
             known = {row["id"]: row for row in self._find_relations(list(fresh))}
             changed = [r for r in fresh.values() if known.get(r.id, {}).get("hash") != r.content_hash]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from graph.model import (
     check_entity_kind,
     check_relation_kind,
 )
-from graph.store import DEFAULT_BATCH, Store
+from graph.store import DEFAULT_BATCH, Store, batched
 
 __all__ = ["SQLiteStore"]
 
@@ -61,11 +60,6 @@ _loads = orjson.loads  # several times faster than json.loads on the hot read pa
 # SQLite allows 32766 bound parameters; stay well below for IN (...) lists.
 _CHUNK = 900
 
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 def _marks(n: int) -> str:
@@ -103,7 +97,7 @@ class SQLiteStore(Store):
         """The records of ``batch`` that are new or differ from what is stored, and the ids of
         those already stored (whose index keys must be replaced)."""
         known: dict[str, str] = {}
-        for chunk in _chunks(dict.fromkeys(item.id for item in batch), _CHUNK):
+        for chunk in batched(dict.fromkeys(item.id for item in batch), _CHUNK):
             known.update(self._db.execute(
                 f"SELECT id, hash FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk).fetchall())
         latest = {item.id: item for item in batch}  # the last copy of a repeated id wins, before comparing
@@ -112,7 +106,7 @@ class SQLiteStore(Store):
 
     def upsert_entities(self, entities: Iterable[Entity], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(entities, batch_size):  # one transaction per batch
+        for batch in batched(entities, batch_size):  # one transaction per batch
             changed, stored = self._changed("entities", batch)
             if not changed:
                 continue
@@ -124,7 +118,7 @@ class SQLiteStore(Store):
                     " props=excluded.props, provenance=excluded.provenance, hash=excluded.hash",
                     [(e.id, check_entity_kind(e.kind), e.name, e.dataset, e.source_id, _dump(dict(e.props)),
                       _dump([p.to_dict() for p in e.provenance]), e.content_hash) for e in changed])
-                for chunk in _chunks(sorted(stored), _CHUNK):  # a new record has no old keys
+                for chunk in batched(sorted(stored), _CHUNK):  # a new record has no old keys
                     self._db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
                 self._db.executemany(
                     "INSERT OR IGNORE INTO entity_keys(entity_id, key, is_token) VALUES (?,?,?)",
@@ -135,12 +129,12 @@ class SQLiteStore(Store):
 
     def upsert_relations(self, relations: Iterable[Relation], batch_size: int = DEFAULT_BATCH) -> int:
         written = 0
-        for batch in _chunks(relations, batch_size):
+        for batch in batched(relations, batch_size):
             changed, _ = self._changed("relations", batch)
             if not changed:
                 continue
             ends = sorted({r.source for r in changed} | {r.target for r in changed})
-            present = {row[0] for c in _chunks(ends, _CHUNK) for row in self._db.execute(
+            present = {row[0] for c in batched(ends, _CHUNK) for row in self._db.execute(
                 f"SELECT id FROM entities WHERE id IN ({_marks(len(c))})", c)}
             missing = [r.id for r in changed if r.source not in present or r.target not in present]
             if missing:
@@ -161,7 +155,7 @@ class SQLiteStore(Store):
     def delete_relations(self, ids: Sequence[str]) -> int:
         removed = 0
         with self._tx():
-            for chunk in _chunks(ids, _CHUNK):
+            for chunk in batched(ids, _CHUNK):
                 removed += self._db.execute(
                     f"DELETE FROM relations WHERE id IN ({_marks(len(chunk))})", chunk).rowcount
         return removed
@@ -184,7 +178,7 @@ class SQLiteStore(Store):
 
     def get_entities(self, ids: Sequence[str]) -> list[Entity]:
         found: dict[str, Entity] = {}
-        for chunk in _chunks(dict.fromkeys(ids), _CHUNK):
+        for chunk in batched(dict.fromkeys(ids), _CHUNK):
             for row in self._db.execute(
                     f"SELECT {self._ENTITY_COLS} FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
                 found[row[0]] = self._entity(row)
@@ -192,7 +186,7 @@ class SQLiteStore(Store):
 
     def get_relations(self, ids: Sequence[str]) -> list[Relation]:
         found: dict[str, Relation] = {}
-        for chunk in _chunks(dict.fromkeys(ids), _CHUNK):
+        for chunk in batched(dict.fromkeys(ids), _CHUNK):
             for row in self._db.execute(
                     f"SELECT {self._RELATION_COLS} FROM relations WHERE id IN ({_marks(len(chunk))})", chunk):
                 found[row[0]] = self._relation(row)
@@ -232,7 +226,7 @@ class SQLiteStore(Store):
         ends = {"out": ["src"], "in": ["dst"], "both": ["src", "dst"]}[direction]
         kind_sql = f" AND kind IN ({_marks(len(kinds))})" if kinds else ""
         found: dict[str, Relation] = {}
-        for chunk in _chunks(dict.fromkeys(ids), _CHUNK):
+        for chunk in batched(dict.fromkeys(ids), _CHUNK):
             for end in ends:
                 for row in self._db.execute(
                         f"SELECT {self._RELATION_COLS} FROM relations WHERE {end} IN ({_marks(len(chunk))})"
@@ -243,7 +237,7 @@ class SQLiteStore(Store):
     def degrees(self, ids: Sequence[str], kinds: Sequence[str] | None = None) -> dict[str, int]:
         kind_sql = f" AND kind IN ({_marks(len(kinds))})" if kinds else ""
         out: dict[str, int] = {i: 0 for i in ids}
-        for chunk in _chunks(dict.fromkeys(ids), _CHUNK):
+        for chunk in batched(dict.fromkeys(ids), _CHUNK):
             for end in ("src", "dst"):
                 for node, n in self._db.execute(
                         f"SELECT {end}, count(*) FROM relations WHERE {end} IN ({_marks(len(chunk))})"
@@ -253,7 +247,7 @@ class SQLiteStore(Store):
 
     def find_by_identifier(self, identifiers: Sequence[str]) -> list[Entity]:
         ids: list[str] = []
-        for chunk in _chunks(dict.fromkeys(identifiers), _CHUNK):
+        for chunk in batched(dict.fromkeys(identifiers), _CHUNK):
             ids.extend(r[0] for r in self._db.execute(
                 f"SELECT DISTINCT entity_id FROM entity_keys WHERE is_token=0 AND key IN ({_marks(len(chunk))})",
                 chunk))
@@ -287,7 +281,7 @@ class SQLiteStore(Store):
             sql = f"SELECT {self._RELATION_COLS} FROM relations WHERE {cond}"
             found = {row[0]: self._relation(row) for row in self._db.execute(sql, params)}
         else:
-            for chunk in _chunks(dict.fromkeys(parties), _CHUNK):
+            for chunk in batched(dict.fromkeys(parties), _CHUNK):
                 for col in ("src", "dst"):
                     # Named index: left to itself the planner may scan every transfer by date instead.
                     sql = (f"SELECT {self._RELATION_COLS} FROM relations INDEXED BY relations_{col}_kind_date"

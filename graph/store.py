@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import networkx as nx
 
 from graph.model import AuditEvent, Entity, Judgement, Relation, check_relation_kind
 
-__all__ = ["Store", "DEFAULT_BATCH"]
+__all__ = ["Store", "DEFAULT_BATCH", "batched"]
 
 DEFAULT_BATCH = 2000
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items, in order (``itertools.batched`` arrives only in 3.12).
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 class Store(abc.ABC):

@@ -31,7 +31,7 @@ from followthemoney.proxy import EntityProxy
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
-from graph.store import Store
+from graph.store import Store, batched
 from graph.types import clean_date, clean_money, clean_share, clean_text
 from ingest.formats import reader
 from ingest.ftm_schema import (
@@ -299,13 +299,7 @@ class _Ftm:
 
     def run_links(self, rows: Iterator[tuple[int, dict[str, Any]]]) -> None:
         self.loader.flush()  # first-pass entities must be in the store before links are checked
-        chunk: list[tuple[int, dict[str, Any]]] = []
-        for item in rows:
-            chunk.append(item)
-            if len(chunk) >= _CHUNK:
-                self._run_chunk(chunk)
-                chunk = []
-        if chunk:
+        for chunk in batched(rows, _CHUNK):
             self._run_chunk(chunk)
 
     def _run_chunk(self, chunk: list[tuple[int, dict[str, Any]]]) -> None:

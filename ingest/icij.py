@@ -39,7 +39,7 @@ from rigour.names import extract_org_types
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
-from graph.store import Store
+from graph.store import Store, batched
 from graph.types import clean_date, clean_text
 from ingest.csvio import BadRow, open_text, read_csv
 from ingest.formats import reader
@@ -254,13 +254,7 @@ class _Icij:
         """Check ends against the store a chunk at a time, so memory does not grow with the file."""
         self._file = file
         self.loader.flush()  # nodes of this load must be in the store before their links are checked
-        chunk: list[tuple[int, dict[str, Any]]] = []
-        for item in rows:
-            chunk.append(item)
-            if len(chunk) >= _CHUNK:
-                self._run_chunk(file, chunk)
-                chunk = []
-        if chunk:
+        for chunk in batched(rows, _CHUNK):
             self._run_chunk(file, chunk)
 
     def _run_chunk(self, file: str, chunk: list[tuple[int, dict[str, Any]]]) -> None:

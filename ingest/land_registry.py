@@ -32,7 +32,7 @@ from typing import Any
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id, normalise_identifier
-from graph.store import Store
+from graph.store import Store, batched
 from graph.types import clean_date, clean_money
 from ingest.companies_house import RecentIds, country_code, join_address, short_hash, squash, text
 from ingest.csvio import BadRow, CsvRow, read_csv, sniff_header
@@ -290,13 +290,7 @@ def load_ppd(store: Store, path: str | Path, quarantine_dir: str | Path = "quara
     path = Path(path)
     loader = Loader(store, dataset, "ppd", Path(quarantine_dir) / f"{path.name}.quarantine.csv")
     merger = _SalesMerger(store, loader, path.name, dataset)
-    chunk: list[tuple[int, dict[str, Any]]] = []
-    for item in _rows(loader, path.name, read_csv(path, header=list(PPD_COLUMNS)), None):
-        chunk.append(item)
-        if len(chunk) >= _CHUNK:
-            merger.apply(chunk)
-            chunk = []
-    if chunk:
+    for chunk in batched(_rows(loader, path.name, read_csv(path, header=list(PPD_COLUMNS)), None), _CHUNK):
         merger.apply(chunk)
     return loader.finish()
 
