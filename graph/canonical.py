@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from graph.model import Relation
 from graph.store import Store
 
-__all__ = ["CanonicalView", "Clusters", "canonical_ids"]
+__all__ = ["CanonicalView", "canonical_ids"]
 
 
 class CanonicalView:
@@ -63,8 +63,6 @@ class CanonicalView:
         """The canonical id of the entity ``record_id`` belongs to (itself when unlinked)."""
         return self._canonical.get(record_id, record_id)
 
-    canonical = cluster_of  # the name queries/casegraph.py uses
-
     def members(self, canonical_id: str) -> list[str]:
         """All record ids of the entity, sorted (just ``[canonical_id]`` when unlinked)."""
         return list(self._members.get(self.cluster_of(canonical_id), [canonical_id]))
@@ -72,9 +70,6 @@ class CanonicalView:
     def clusters(self) -> dict[str, list[str]]:
         """Every multi-record entity: canonical id -> sorted member ids."""
         return {k: list(v) for k, v in self._members.items()}
-
-
-Clusters = CanonicalView  # short name used by queries/
 
 
 def canonical_ids(relations: Iterable[Relation]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.canonical import Clusters
+from graph.canonical import CanonicalView
 from graph.errors import RuleNotApplicable
 from graph.model import Entity, Relation, make_id
 from graph.settings import Settings
@@ -35,7 +35,7 @@ class CaseGraph:
     case_id: str
     case: dict[str, Any]
     settings: Settings
-    clusters: Clusters
+    clusters: CanonicalView
     graph: nx.MultiDiGraph  # canonical ids; edges keyed by relation id
     entities: dict[str, Entity]  # record id -> source record
     subjects: list[str]  # canonical ids of the defendant(s)
@@ -81,7 +81,7 @@ class CaseGraph:
         return {"step": step, **base}
 
     def canon(self, record_id: str) -> str:
-        return self.clusters.canonical(record_id)
+        return self.clusters.cluster_of(record_id)
 
     def records(self, canonical_id: str) -> list[str]:
         """The source ids (as loaded: a bundle id, a company number) behind a canonical node."""
@@ -156,7 +156,7 @@ def load_case_graph(store: Store, case_id: str, settings: Settings | None = None
     subject_records = [r.source for r in subject_links]
     if not subject_records:
         raise RuleNotApplicable(f"case {case_id!r} names no subject found in the store")
-    clusters = Clusters.from_store(store)
+    clusters = CanonicalView.from_store(store)
     seeds = sorted({m for s in subject_records for m in clusters.members(s)})
     raw = store.neighbourhood(seeds, hops=hops, kinds=[*STRUCTURAL, "SAME_AS"], max_degree=settings.max_degree)
     records = set(raw.nodes) | {m for n in list(raw.nodes) for m in clusters.members(n)}
@@ -168,11 +168,11 @@ def load_case_graph(store: Store, case_id: str, settings: Settings | None = None
         [k for _, _, k, d in raw.edges(keys=True, data=True) if d["kind"] != "SAME_AS"])}
     graph = nx.MultiDiGraph()
     for record in records:
-        graph.add_node(clusters.canonical(record))
+        graph.add_node(clusters.cluster_of(record))
     for u, v, key, data in raw.edges(keys=True, data=True):
         if data["kind"] == "SAME_AS":
             continue
-        graph.add_edge(clusters.canonical(u), clusters.canonical(v), key=key, records=(u, v), **data)
-    subjects = sorted({clusters.canonical(s) for s in subject_records})
+        graph.add_edge(clusters.cluster_of(u), clusters.cluster_of(v), key=key, records=(u, v), **data)
+    subjects = sorted({clusters.cluster_of(s) for s in subject_records})
     return CaseGraph(case_entity.props.get("case_id", case_id), dict(case_entity.props), settings, clusters,
                      graph, entities, subjects, transfers, relations)

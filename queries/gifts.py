@@ -15,7 +15,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from graph.errors import AssetGraphError
 from graph.model import Relation
 from queries.casegraph import CaseGraph
 from queries.control import ControlLink
@@ -129,7 +128,3 @@ def tainted_gifts(cg: CaseGraph, control: dict[str, ControlLink], cutoff: GiftCu
             t, payer, recipient, link, rule, under.share, value, paid, under.gift_value, valued, basis,
             bool(order_date and t.date > order_date.isoformat()), tuple(evidence)))
     return found
-
-
-def _describe(error: AssetGraphError) -> str:
-    return str(error)

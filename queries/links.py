@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.canonical import Clusters
+from graph.canonical import CanonicalView
 from graph.errors import RuleNotApplicable
 from graph.store import Store
 from queries.casegraph import STRUCTURAL
@@ -86,7 +86,7 @@ def shared_identifiers(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]
     Directors are shared when two companies have a DIRECTOR_OF edge from one (resolved) person.
     """
     entities = store.get_entities(ids)
-    clusters = Clusters.from_store(store)
+    clusters = CanonicalView.from_store(store)
     by_value: dict[tuple[str, str], set[str]] = {}
     for e in entities:
         for key in _SHARED_PROPS:
@@ -95,7 +95,7 @@ def shared_identifiers(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]
                 norm = " ".join(str(value).upper().replace(",", " ").split())
                 by_value.setdefault((key, norm), set()).add(e.id)
     for rel in store.relations_of(list(ids), ["DIRECTOR_OF"], direction="in"):
-        by_value.setdefault(("director", clusters.canonical(rel.source)), set()).add(rel.target)
+        by_value.setdefault(("director", clusters.cluster_of(rel.source)), set()).add(rel.target)
     return [{"kind": k, "value": v, "entities": sorted(members)}
             for (k, v), members in sorted(by_value.items()) if len(members) > 1]
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from graph.canonical import Clusters
+from graph.canonical import CanonicalView
 from graph.errors import AssetGraphError, RuleNotApplicable
 from graph.model import Entity, make_id, utc_now
 from graph.settings import Settings
@@ -110,7 +110,7 @@ class _Sweeper:
                  known_before: dict[str, list[str]] | None) -> None:
         self.store, self.settings, self.on, self.index = store, settings, on, index
         self.weights = dict(settings.enforcement_weights)
-        self.clusters = Clusters.from_store(store)
+        self.clusters = CanonicalView.from_store(store)
         self.known_before: dict[str, set[str]] = {k: set(v) for k, v in (known_before or {}).items()}
 
     def figures(self, case: dict[str, Any]) -> OrderFigures:

@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.canonical import Clusters
+from graph.canonical import CanonicalView
 from graph.model import Entity, Relation
 from graph.settings import Settings
 from graph.store import Store
@@ -34,7 +34,7 @@ CHAIN_KINDS = ("OWNS", "HOLDS", "CONTROLS", "PSC_OF", "DIRECTOR_OF")
 _HOLD = ("OWNS", "HOLDS", "CONTROLS", "PSC_OF", "DIRECTOR_OF")
 
 
-def _members(clusters: Clusters, ids: Iterable[str]) -> list[str]:
+def _members(clusters: CanonicalView, ids: Iterable[str]) -> list[str]:
     return sorted({m for i in ids for m in clusters.members(i)})
 
 
@@ -46,7 +46,7 @@ def _capped(rels: Sequence[Relation], end: str, cap: int) -> tuple[list[Relation
     return [r for r in rels if getattr(r, end) not in big], big
 
 
-def sweep_case_graph(store: Store, case: Entity, subject_records: Sequence[str], clusters: Clusters,
+def sweep_case_graph(store: Store, case: Entity, subject_records: Sequence[str], clusters: CanonicalView,
                      settings: Settings, transfers_from: str | None, max_depth: int = 8) -> CaseGraph:
     """The directed holdings/control graph of one case, plus transfers dated on or after
     ``transfers_from`` (the order date) from or to what the subjects hold.
@@ -58,7 +58,7 @@ def sweep_case_graph(store: Store, case: Entity, subject_records: Sequence[str],
         The Case record.
     subject_records : sequence of str
         Store ids of the subject person records (from SUBJECT_OF links).
-    clusters : Clusters
+    clusters : CanonicalView
         The SAME_AS clusters, read once for the whole sweep.
     settings : Settings
         ``max_degree`` caps super-nodes.
@@ -114,11 +114,11 @@ def sweep_case_graph(store: Store, case: Entity, subject_records: Sequence[str],
     entities = {e.id: e for e in store.get_entities(sorted(nodes))}
     graph = nx.MultiDiGraph()
     for node in nodes:
-        graph.add_node(clusters.canonical(node))
+        graph.add_node(clusters.cluster_of(node))
     for r in rels.values():
-        graph.add_edge(clusters.canonical(r.source), clusters.canonical(r.target), key=r.id,
+        graph.add_edge(clusters.cluster_of(r.source), clusters.cluster_of(r.target), key=r.id,
                        records=(r.source, r.target), **_edge(r))
-    subjects = sorted({clusters.canonical(s) for s in subject_records})
+    subjects = sorted({clusters.cluster_of(s) for s in subject_records})
     props: dict[str, Any] = dict(case.props)
     return CaseGraph(props.get("case_id", case.dataset), props, settings, clusters, graph, entities, subjects,
                      transfers, dict(rels))
@@ -146,4 +146,4 @@ def add_transfers(store: Store, cg: CaseGraph, payers: Iterable[str], start: str
     missing = [m for m in _members(cg.clusters, ends) if m not in cg.entities]
     for entity in store.get_entities(missing):
         cg.entities[entity.id] = entity
-        cg.graph.add_node(cg.clusters.canonical(entity.id))
+        cg.graph.add_node(cg.clusters.cluster_of(entity.id))
