@@ -27,7 +27,7 @@ from graph.territory import territory_name
 from queries.briefing_actions import recommended_actions
 from queries.dates import as_date
 from queries.network_chart import draw_chart
-from queries.report import case_report
+from queries.report import case_report, gbp_text
 from queries.revisit import chain_text, last_sweep, sweep, sweep_case
 
 __all__ = ["MARKING", "Footnotes", "case_brief_model", "tasking_model", "render", "write_case_brief",
@@ -67,11 +67,6 @@ class Footnotes:
         items = [evidence] if isinstance(evidence, dict) else list(evidence or [])
         numbers = sorted({n for n in (self.add(e) for e in items) if n is not None})
         return f"[{', '.join(str(n) for n in numbers)}]" if numbers else ""
-
-
-def _gbp(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
-
 
 def _place(code: str | None) -> str:
     if not code:
@@ -115,13 +110,13 @@ def _summary_rows(case: dict[str, Any], report: dict[str, Any] | None, entry: di
                 - as_date(g["due"])).days if g.get("due") else 0
         rows += [["Order made", g["order_date"], "s.6 confiscation order", fig_src],
                  ["Time to pay ends", g["due"], "s.11", fig_src],
-                 ["Benefit found", _gbp(g.get("benefit")), "s.6, s.7", fig_src],
-                 ["Amount ordered", _gbp(g.get("amount")), "s.7 available amount", fig_src],
-                 ["Paid", _gbp(g.get("paid")), "", fig_src],
-                 ["Outstanding", _gbp(g.get("outstanding")), "", fig_src],
-                 [f"Interest ({max(days, 0)} days at the judgment rate)", _gbp(g.get("interest")), "s.12", fig_src],
-                 ["Outstanding with interest", _gbp(g.get("outstanding_with_interest")), "s.12", fig_src],
-                 ["Headroom (benefit − amount ordered)", _gbp(g.get("headroom")), "s.22", fig_src]]
+                 ["Benefit found", gbp_text(g.get("benefit")), "s.6, s.7", fig_src],
+                 ["Amount ordered", gbp_text(g.get("amount")), "s.7 available amount", fig_src],
+                 ["Paid", gbp_text(g.get("paid")), "", fig_src],
+                 ["Outstanding", gbp_text(g.get("outstanding")), "", fig_src],
+                 [f"Interest ({max(days, 0)} days at the judgment rate)", gbp_text(g.get("interest")), "s.12", fig_src],
+                 ["Outstanding with interest", gbp_text(g.get("outstanding_with_interest")), "s.12", fig_src],
+                 ["Headroom (benefit − amount ordered)", gbp_text(g.get("headroom")), "s.22", fig_src]]
     if report:
         rows += [["Relevant day", report["relevant_day"], report["relevant_day_rule"], case_src],
                  ["Conviction date", report["conviction_date"] or "–", "s.10(10)", case_src],
@@ -175,7 +170,7 @@ def case_brief_model(store: Store, case_id: str, settings: Settings | None = Non
 
     overseas = (report or {}).get("overseas_holdings") or []
     rows = [[h["name"], h["kind"], _place(h["territory"]), h["class"].replace("_", " "), f"{h['effective_share']:.4f}",
-             _gbp(h["value"]) if h["value"] is not None else "–", chain_text(h["chain"], h["evidence"]),
+             gbp_text(h["value"]) if h["value"] is not None else "–", chain_text(h["chain"], h["evidence"]),
              notes.cite(h["evidence"])]
             for h in overseas]
     sections.append({"title": "Overseas holdings (s.84; enforcement abroad s.74)", "blocks": [
@@ -184,19 +179,19 @@ def case_brief_model(store: Store, case_id: str, settings: Settings | None = Non
                                                                                        f" {why_no_report}"}]})
 
     gifts = (report or {}).get("tainted_gifts") or []
-    rows = [[g["transfer"], g["date"], f"{g['from_name']} → {g['to_name']}", _gbp(g["value_at_gift"]),
-             _gbp(g["value_now"]), g["value_now_basis"], g["rule"], notes.cite(g["evidence"])] for g in gifts]
+    rows = [[g["transfer"], g["date"], f"{g['from_name']} → {g['to_name']}", gbp_text(g["value_at_gift"]),
+             gbp_text(g["value_now"]), g["value_now_basis"], g["rule"], notes.cite(g["evidence"])] for g in gifts]
     blocks: list[dict[str, Any]] = [{"type": "table", "headers": ["Transfer", "Date", "From → to", "Value at gift",
                                                                  "s.81 value", "Basis", "Rule", "Source"],
                                      "rows": rows}] if rows else [{"type": "para", "text": "None found." if report
                                                                    else f"Not computed: {why_no_report}"}]
     if gifts:
         blocks.append({"type": "para", "text": f"Total of tainted-gift candidates at s.81 value: "
-                                               f"{_gbp(report['tainted_gifts_total_value_now'])} (s.9(1)(b))."})
+                                               f"{gbp_text(report['tainted_gifts_total_value_now'])} (s.9(1)(b))."})
     sections.append({"title": "Tainted-gift candidates (s.77, s.78, s.81)", "blocks": blocks})
 
     hits = (entry or {}).get("hits") or []
-    rows = [[h["name"], h["kind"], h["route"], h["acquired"] or "–", _gbp(h["value"]),
+    rows = [[h["name"], h["kind"], h["route"], h["acquired"] or "–", gbp_text(h["value"]),
              "–" if h["effective_share"] is None else f"{h['effective_share']:.4f}",
              f"{_place(h['territory'])}, weight {h['weight']:g}", "yes" if h["new_since_last_sweep"] else "no",
              notes.cite(h["evidence"])] for h in hits]
@@ -273,34 +268,35 @@ def tasking_model(store: Store, top: int, settings: Settings | None = None, auth
                                  f"{result['new_hits_since_last_sweep']} new since the previous sweep; "
                                  f"{len(result['apart'])} listed apart (deceased / unable to proceed)."},
         {"type": "table", "headers": ["Figure", "Value"], "rows": [
-            ["Collected (paid on all orders)", _gbp(collected)],
-            ["Outstanding with s.12 interest", _gbp(owed)],
-            ["Revisit yield (sum of recoverable potential)", _gbp(sum(e["potential"] for e in result["ranked"]))]]},
+            ["Collected (paid on all orders)", gbp_text(collected)],
+            ["Outstanding with s.12 interest", gbp_text(owed)],
+            ["Revisit yield (sum of recoverable potential)", gbp_text(sum(e["potential"] for e in result["ranked"]))]]},
         {"type": "table", "headers": ["Force / region", "Cases", "Collected", "Outstanding (s.12)", "Revisit yield"],
-         "rows": [[k, str(v[0]), _gbp(v[1]), _gbp(v[2]), _gbp(v[3])] for k, v in sorted(by_area.items())]}]}]
+         "rows": [[k, str(v[0]), gbp_text(v[1]), gbp_text(v[2]), gbp_text(v[3])]
+                  for k, v in sorted(by_area.items())]}]}]
     sections.append({"title": f"Top {len(ranked)} cases", "blocks": [
         {"type": "table", "headers": ["#", "Case", "Status", "Potential", "Capacity", "Hits", "Reason"],
-         "rows": [[str(e["rank"]), e["case_id"], e["status"], _gbp(e["potential"]), _gbp(e["figures"]["capacity"]),
-                   str(len(e["hits"])), e["reason"]] for e in ranked]}]})
+         "rows": [[str(e["rank"]), e["case_id"], e["status"], gbp_text(e["potential"]),
+                   gbp_text(e["figures"]["capacity"]), str(len(e["hits"])), e["reason"]] for e in ranked]}]})
     if result["apart"]:
         sections.append({"title": "Listed apart (not ranked)", "blocks": [
             {"type": "table", "headers": ["Case", "Status", "Outstanding (s.12)", "Headroom (s.22)"],
-             "rows": [[e["case_id"], e["status"], _gbp(e["figures"]["outstanding_with_interest"]),
-                       _gbp(e["figures"]["headroom"])] for e in result["apart"]]}]})
+             "rows": [[e["case_id"], e["status"], gbp_text(e["figures"]["outstanding_with_interest"]),
+                       gbp_text(e["figures"]["headroom"])] for e in result["apart"]]}]})
     for e in ranked:
         f = e["figures"]
         src = notes.cite({"citation": f.get("citation"), "file": f.get("file"), "row": f.get("row")})
         blocks: list[dict[str, Any]] = [{"type": "pagebreak"}, {"type": "para", "text": e["reason"]},
                                         {"type": "table", "headers": ["Figure", "Value", "Rule", "Source"], "rows": [
             ["Order made / due", f"{f['order_date']} / {f['due']}", "s.11", src],
-            ["Amount / paid", f"{_gbp(f['amount'])} / {_gbp(f['paid'])}", "", src],
-            ["Outstanding with interest", _gbp(f["outstanding_with_interest"]), "s.12", src],
-            ["Headroom", _gbp(f["headroom"]), "s.22", src]]}]
+            ["Amount / paid", f"{gbp_text(f['amount'])} / {gbp_text(f['paid'])}", "", src],
+            ["Outstanding with interest", gbp_text(f["outstanding_with_interest"]), "s.12", src],
+            ["Headroom", gbp_text(f["headroom"]), "s.22", src]]}]
         blocks.append({"type": "table", "headers": ["Asset", "Route", "Acquired", "Value × share", "Where", "Counts",
                                                     "Source"],
                        "rows": [[f"{h['name']} ({h['asset']})", h["route"], h["acquired"] or "–",
-                                 _gbp(h["recoverable"]), f"{_place(h['territory'])} w {h['weight']:g}",
-                                 _gbp(h["contribution"]), notes.cite(h["evidence"])] for h in e["hits"][:8]]})
+                                 gbp_text(h["recoverable"]), f"{_place(h['territory'])} w {h['weight']:g}",
+                                 gbp_text(h["contribution"]), notes.cite(h["evidence"])] for h in e["hits"][:8]]})
         chart = None
         if chart_dir is not None:
             chart = _chart(store, e["case_id"], None, e, Path(chart_dir) / f"{e['case_id'].replace('/', '_')}.png")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from queries.report import gbp_text
+
 __all__ = ["recommended_actions", "UWO_THRESHOLD"]
 
 # Criminal Finances Act 2017 inserted POCA s.362B(2)(b): the property must be worth more than £50,000.
@@ -17,10 +19,6 @@ UWO_THRESHOLD = 50000.0
 def _names(items: list[dict[str, Any]], limit: int = 4) -> str:
     names = [f"{i['name']} ({i['asset']})" for i in items[:limit]]
     return ", ".join(names) + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _gbp(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
 
 
 def recommended_actions(report: dict[str, Any] | None, entry: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -53,7 +51,7 @@ def recommended_actions(report: dict[str, Any] | None, entry: dict[str, Any] | N
     out: list[dict[str, str]] = []
     if headroom > 0 and new:
         out.append({"action": "Apply to the Crown Court to reconsider the available amount", "power": "POCA s.22",
-                    "why": f"headroom {_gbp(headroom)} (benefit − amount ordered); new assets since the order: "
+                    "why": f"headroom {gbp_text(headroom)} (benefit − amount ordered); new assets since the order: "
                            f"{_names(new)}"})
     if new:
         out.append({"action": "Apply for a restraint order over the new assets", "power": "POCA s.41",
@@ -62,7 +60,7 @@ def recommended_actions(report: dict[str, Any] | None, entry: dict[str, Any] | N
     uk += [{"name": h["name"], "asset": h["asset"][0]} for h in overseas if h["class"] == "uk_via_overseas_company"]
     if owed > 0 and uk:
         out.append({"action": "Apply for the appointment of an enforcement receiver", "power": "POCA s.50",
-                    "why": f"{_gbp(owed)} outstanding with s.12 interest; realisable UK property: {_names(uk)}"})
+                    "why": f"{gbp_text(owed)} outstanding with s.12 interest; realisable UK property: {_names(uk)}"})
     abroad = [{"name": h["name"], "asset": h["asset"][0], "territory": h["territory"], "class": h["class"]}
               for h in overseas if h["class"] not in ("uk", "uk_via_overseas_company")]
     abroad += [h for h in hits if h.get("class") not in (None, "uk") and h["asset"] not in {a["asset"] for a in abroad}]

@@ -27,12 +27,21 @@ from queries.holdings import holdings, linked_assets, overseas, territory_of
 from queries.order import order_figures
 from queries.valuation import PriceIndex, pennies
 
-__all__ = ["case_report", "money", "valuation_day"]
+__all__ = ["case_report", "money", "gbp_text", "valuation_day"]
 
 
 def money(amount: Decimal | None) -> float | None:
     """Pounds and pence as a JSON number (rounded half up, for display only)."""
     return None if amount is None else float(pennies(Decimal(amount)))
+
+
+def gbp_text(value: float | Decimal | None, missing: str = "–") -> str:
+    """An amount as text a reader expects: ``£1,234.50`` (``missing`` when there is none).
+
+    >>> gbp_text(1234.5), gbp_text(None)
+    ('£1,234.50', '–')
+    """
+    return missing if value is None else f"£{value:,.2f}"
 
 
 def _share(share: Fraction) -> float:

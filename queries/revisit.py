@@ -35,7 +35,7 @@ from queries.dates import GiftCutoff, as_date, gift_cutoff
 from queries.gifts import tainted_gifts
 from queries.holdings import Holding, holdings, linked_assets, territory_of
 from queries.order import OrderFigures, order_figures
-from queries.report import money
+from queries.report import gbp_text, money
 from queries.sweep_graph import add_transfers, sweep_case_graph
 from queries.valuation import PriceIndex
 
@@ -57,10 +57,6 @@ def last_sweep(store: Store) -> dict[str, Any] | None:
     """The newest recorded sweep in full (None before the first)."""
     history = sweep_history(store)
     return store.get_meta(f"revisit:sweep:{history[-1]['id']}") if history else None
-
-
-def _money_text(value: Decimal | None) -> str:
-    return "unknown" if value is None else f"£{value.quantize(Decimal('0.01')):,.2f}"
 
 
 def _weight(cls: str | None, weights: dict[str, float]) -> tuple[float, str]:
@@ -175,8 +171,9 @@ class _Sweeper:
         recoverable = None if value is None or share is None else value * Decimal(share.numerator) / share.denominator
         after = bool(acquired and acquired > made)
         text = (f"{cg.name(node)} ({cg.records(node)[0]}, {cg.kind(node)}), {territory or '?'} {cls_text} "
-                f"weight {weight:g}: value {_money_text(value)}"
-                + (f" × effective share {float(share):.4f} = {_money_text(recoverable)}" if share is not None else "")
+                f"weight {weight:g}: value {gbp_text(value, 'unknown')}"
+                + (f" × effective share {float(share):.4f} = {gbp_text(recoverable, 'unknown')}"
+                   if share is not None else "")
                 + (f" via {chain_text(chain, evidence)}" if len(chain) > 1 else "")
                 + (f"; acquired {acquired} after the order of {made}" if after else "")
                 + (f"; {note}" if note else ""))
@@ -306,14 +303,14 @@ def _figures(f: OrderFigures, capacity: Decimal, entity: Entity) -> dict[str, An
 
 def _case_reason(entry: dict[str, Any], f: OrderFigures, capacity: Decimal) -> str:
     headroom = max(f.headroom or Decimal(0), Decimal(0))
-    figures = (f"capacity {_money_text(capacity)} = s.22 headroom {_money_text(headroom)}"
-               f" + outstanding with s.12 interest {_money_text(f.outstanding_with_interest)}")
+    figures = (f"capacity {gbp_text(capacity, 'unknown')} = s.22 headroom {gbp_text(headroom, 'unknown')}"
+               f" + outstanding with s.12 interest {gbp_text(f.outstanding_with_interest, 'unknown')}")
     counted = [h for h in entry["hits"] if h["contribution"]]
     if not entry["hits"]:
         return f"no new assets since the order or the last sweep; {figures}"
     lead = counted[0] if counted else entry["hits"][0]
     more = len(entry["hits"]) - 1
-    return (f"potential {_money_text(Decimal(str(entry['potential'])))}: {lead['reason']}"
+    return (f"potential {gbp_text(Decimal(str(entry['potential'])), 'unknown')}: {lead['reason']}"
             + (f" (+{more} more hit{'s' if more > 1 else ''})" if more else "") + f"; {figures}")
 
 

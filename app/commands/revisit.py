@@ -9,13 +9,9 @@ from rich.table import Table
 
 from app.commands.common import console, emit_json, err_console, state_from, store_from, user_errors
 from graph.model import AuditEvent
+from queries.report import gbp_text
 
 __all__ = ["register"]
-
-
-def _gbp(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
-
 
 def register(cli: typer.Typer) -> None:
     @cli.command()
@@ -43,7 +39,7 @@ def register(cli: typer.Typer) -> None:
         for e in result["ranked"]:
             table.add_row(str(e["rank"]), e["case_id"], e["status"], " / ".join(x for x in (e["force"], e["region"])
                                                                                if x) or "–",
-                          _gbp(e["potential"]), _gbp(e["figures"]["capacity"]), str(len(e["hits"])),
+                          gbp_text(e["potential"]), gbp_text(e["figures"]["capacity"]), str(len(e["hits"])),
                           str(e["new_hits_since_last_sweep"]), e["reason"])
         console.print(table)
         if result["apart"]:
@@ -51,8 +47,8 @@ def register(cli: typer.Typer) -> None:
             for col in ("case", "status", "outstanding with s.12 interest", "s.22 headroom"):
                 apart.add_column(col)
             for e in result["apart"]:
-                apart.add_row(e["case_id"], e["status"], _gbp(e["figures"]["outstanding_with_interest"]),
-                              _gbp(e["figures"]["headroom"]))
+                apart.add_row(e["case_id"], e["status"], gbp_text(e["figures"]["outstanding_with_interest"]),
+                              gbp_text(e["figures"]["headroom"]))
             console.print(apart)
         for s in result["skipped"]:
             console.print(f"skipped {s['case_id']}: {s['reason']}")
