@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.commands.common import console, emit_json, err_console, state_from, store_from, user_errors
 from graph.errors import AssetGraphError
 from graph.model import AuditEvent, utc_now
-from queries.ftm_export import FtmExport, export_ftm
+
+if TYPE_CHECKING:
+    from queries.ftm_export import FtmExport
 
 __all__ = ["register", "marking_text"]
 
@@ -46,6 +49,8 @@ def register(cli: typer.Typer) -> None:
             raise typer.Exit(2)
         state = state_from(ctx)
         at = utc_now()
+        from queries.ftm_export import FtmExport, export_ftm  # lazily: followthemoney is slow to import
+
         report = FtmExport()
         summary: dict[str, object] = {"dataset": dataset, "out": str(out) if out else "-", "at": at}
         with user_errors(OSError), store_from(ctx) as store:

@@ -7,19 +7,28 @@ withdraw an earlier verdict. Verdicts are stored as judgements and win on every 
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import typer
 from rich.table import Table
 
 from app.commands.common import console, emit_json, state_from, store_from, user_errors
-from ingest.resolve import entities, judge, resolve, retract, review_queue
 
 __all__ = ["register"]
+
+
+def _resolver() -> ModuleType:
+    """The resolver, imported when a command needs it: it brings numpy and pandas, which every
+    other command (and ``--help``) would otherwise wait for."""
+    import ingest.resolve
+
+    return ingest.resolve
 
 
 def _verdict(ctx: typer.Context, left: str, right: str, verdict: str, analyst: str | None, as_json: bool) -> None:
     state = state_from(ctx)
     with user_errors(), store_from(ctx) as store:
-        report = judge(store, left, right, verdict, analyst or state.user, state.settings)
+        report = _resolver().judge(store, left, right, verdict, analyst or state.user, state.settings)
     if as_json:
         emit_json({"left": left, "right": right, "verdict": verdict, "resolution": report.to_dict()})
     else:
@@ -40,7 +49,7 @@ def register(cli: typer.Typer) -> None:
         """Resolve records into entities: SAME_AS links, explained, plus a review queue."""
         state = state_from(ctx)
         with store_from(ctx) as store:
-            report = resolve(store, state.settings, only_new=only_new, user=state.user)
+            report = _resolver().resolve(store, state.settings, only_new=only_new, user=state.user)
         if as_json:
             emit_json(report.to_dict())
             return
@@ -60,7 +69,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Pairs scored between the thresholds, best first, with the features behind each score."""
         with store_from(ctx) as store:
-            queue = review_queue(store, include_unsure=not pending_only)
+            queue = _resolver().review_queue(store, include_unsure=not pending_only)
         if as_json:
             for item in queue:
                 emit_json(item)
@@ -96,7 +105,7 @@ def register(cli: typer.Typer) -> None:
         """Withdraw the verdicts on a pair (soft delete): the scorer's view applies again."""
         state = state_from(ctx)
         with store_from(ctx) as store:
-            n = retract(store, left, right, analyst or state.user, state.settings)
+            n = _resolver().retract(store, left, right, analyst or state.user, state.settings)
         console.print(f"retracted {n} judgement(s) on {left} / {right}")
 
     @cli.command("entities")
@@ -107,7 +116,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """The resolved entities: each with the source records it was derived from."""
         with store_from(ctx) as store:
-            rows = list(entities(store, kind))
+            rows = list(_resolver().entities(store, kind))
         if as_json:
             for row in rows:
                 emit_json(row)
