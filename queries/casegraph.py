@@ -43,6 +43,7 @@ class CaseGraph:
     relations: dict[str, Relation] = field(default_factory=dict)  # structural relation id -> record
     _evidence: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
+    _representative: dict[str, Entity | None] = field(default_factory=dict, repr=False)
 
     def record_chain(self, start: str, relation_ids: Iterable[str]) -> list[str]:
         """Source ids along a chain of relations from canonical node ``start``.
@@ -87,10 +88,20 @@ class CaseGraph:
         """The source ids (as loaded: a bundle id, a company number) behind a canonical node."""
         return [self.entities[r].source_id if r in self.entities else r for r in self.clusters.members(canonical_id)]
 
+    def add_entity(self, entity: Entity) -> None:
+        """Take in one more source record (a counterparty read later) and its node."""
+        node = self.clusters.cluster_of(entity.id)
+        self.entities[entity.id] = entity
+        self.graph.add_node(node)
+        self._representative.pop(node, None)
+        self._labels.pop(node, None)
+
     def entity(self, canonical_id: str) -> Entity | None:
         """A representative source record: the one with the most properties."""
-        members = [self.entities[m] for m in self.clusters.members(canonical_id) if m in self.entities]
-        return max(members, key=lambda e: (len(e.props), -len(e.id)), default=None)
+        if canonical_id not in self._representative:  # asked per edge by every walk: pick once
+            members = [self.entities[m] for m in self.clusters.members(canonical_id) if m in self.entities]
+            self._representative[canonical_id] = max(members, key=lambda e: (len(e.props), -len(e.id)), default=None)
+        return self._representative[canonical_id]
 
     def kind(self, canonical_id: str) -> str:
         entity = self.entity(canonical_id)

@@ -145,5 +145,4 @@ def add_transfers(store: Store, cg: CaseGraph, payers: Iterable[str], start: str
     ends |= {t.props["asset_id"] for t in cg.transfers if t.props.get("asset_id")}
     missing = [m for m in _members(cg.clusters, ends) if m not in cg.entities]
     for entity in store.get_entities(missing):
-        cg.entities[entity.id] = entity
-        cg.graph.add_node(cg.clusters.cluster_of(entity.id))
+        cg.add_entity(entity)
