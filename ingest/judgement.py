@@ -133,7 +133,7 @@ def decide(
 
     Example
     -------
-    >>> c = [Candidate("a", "b", "Person", 0.95, "person_v1"), Candidate("b", "c", "Person", 0.93, "person_v1")]
+    >>> c = [Candidate("a", "b", "Person", 0.95, "person_v2"), Candidate("b", "c", "Person", 0.93, "person_v2")]
     >>> neg = {("a", "c"): Judgement("a", "c", "negative", "analyst")}
     >>> d = decide(c, neg, 0.9, 0.6)
     >>> [(m.candidate.left, m.candidate.right) for m in d.merges], [(r.left, r.right) for r in d.refused]

@@ -27,6 +27,7 @@ __all__ = [
     "person_tokens",
     "org_names",
     "partial_date",
+    "keyed_digits",
     "postcode",
     "is_uk_postcode",
     "address",
@@ -136,6 +137,23 @@ def _partial_date(text: str) -> str | None:
         return "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(
             x for x in (year, month, day) if x is not None))
     return None
+
+
+def keyed_digits(value: object) -> str | None:
+    """The eight digits of a full date as they were keyed, even when the date is impossible.
+
+    ``partial_date("19403407")`` keeps only the year (there is no month 34), but the keystrokes
+    are one transposition away from ``19430407``: comparing keyed digits is how a clerical slip
+    is told from a different date of birth. Digits keep the source's order (YYYYMMDD or DDMMYYYY).
+
+    >>> keyed_digits("19403407"), keyed_digits("03/09/1979"), keyed_digits("1979-09")
+    ('19403407', '03091979', None)
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    digits = _NON_DIGIT.sub("", text)
+    return digits if len(digits) == 8 and _partial_date(text) is not None else None
 
 
 def postcode(value: object) -> str | None:

@@ -47,7 +47,7 @@ def test_vance_rows_merge_and_the_1955_man_stays_apart(vance: Store) -> None:
     assert cluster(vance, "P8") == ["T/P8"]
     assert cluster(vance, "C1b") == ["T/C1", "T/C1b"]
     link = links(vance)[same_as_id("T/P1", "T/P1b")]
-    assert link["judgement"] == "auto" and link["scorer"] == "person_v1"
+    assert link["judgement"] == "auto" and link["scorer"] == "person_v2"
     assert link["score"] >= 0.9 and link["explanation"]["dob"]["value"] == "exact"
     ents = {e["entity_id"]: e for e in entities(vance, kind="Person")}
     assert ents["T/P1"]["records"] == ["T/P1", "T/P1b", "T/P1c"] and ents["T/P1"]["name"] == "Marcus Ellery VANCE"

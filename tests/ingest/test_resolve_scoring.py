@@ -28,7 +28,7 @@ VANCE = [
 def test_the_three_vance_rows_match(i: int, j: int) -> None:
     s = score_pair(VANCE[i], VANCE[j])
     assert s.score >= 0.9, s
-    assert s.scorer == "person_v1"
+    assert s.scorer == "person_v2"
     assert s.features["dob"]["value"] == "exact"
 
 
@@ -51,6 +51,60 @@ def test_shared_ni_number_outranks_a_dob_conflict() -> None:
     b = person("b", name="John Smith", dob="1951-06-30", ni_number="AB 12 34 56")
     s = score_pair(a, b)
     assert s.score > 0.9 and s.features["dob"]["overridden_by"] == ["ni_number"]
+
+
+@pytest.mark.parametrize(("a", "b", "verdict"), [
+    ("1979-09-03", "1979-09-03", "exact"),
+    ("1979-09-03", "1979-09-04", "typo"),          # one digit
+    ("1979-09-03", "1979-03-09", "typo"),          # day and month swapped
+    ("1933-02-12", "1933-01-22", "typo"),          # adjacent keys swapped across month/day (19330212)
+    ("19403407", "19430407", "typo"),              # the slip made month 34: keyed digits still tell
+    ("1957-12-04", "1957-10-24", "typo"),
+    ("1979-09-03", "1955-09-03", "conflict"),      # Marcus Vance born 1955 is another man
+    ("1925-10-30", "1925-07-08", "conflict"),
+    ("1972-04-28", "1923-04-04", "conflict"),
+    ("03/09/1979", "1979-10-03", "conflict"),      # keyed in two layouts: digits are not compared
+    ("2000-02-29", "2000-02-28", "typo"),          # leap day, one digit
+    ("29/02/2000", "2000-02-29", "exact"),
+    ("1979-09", "1979-09-03", "partial"),
+    (None, "1979-09-03", "missing"),
+])
+def test_dates_of_birth_compare_as_keyed(a: str | None, b: str | None, verdict: str) -> None:
+    fa, fb = person("a", dob=a), person("b", dob=b)
+    assert compare_dates(fa.dob, fb.dob, (fa.dob_keyed, fb.dob_keyed)) == verdict
+    vetoed = score_pair(person("a", name="Keaton Webb", dob=a), person("b", name="Keaton Webb", dob=b)).score == 0.0
+    assert vetoed == (verdict == "conflict")
+
+
+@pytest.mark.parametrize(("a", "b", "verdict"), [
+    ("3042", "3042", "same"), ("5013", "5031", "near"), ("SW1A 1AA", "SW1A 1AB", "near"),
+    ("SW1A 1AA", "HU1 2AB", "different"), ("2606", "2064", "different"),
+])
+def test_postcodes_one_keystroke_apart_are_near(a: str, b: str, verdict: str) -> None:
+    s = score_pair(person("a", name="Erin Krollig", postcode=a), person("b", name="Erin Krollig", postcode=b))
+    assert s.features["postcode"]["value"] == verdict
+
+
+def test_a_postcode_near_miss_still_separates_two_properties() -> None:
+    a = prepare_props("t1", "Property", {"address": "Flat 1, 2 High Street", "postcode": "SW1A 1AA"})
+    b = prepare_props("t2", "Property", {"address": "Flat 1, 2 High Street", "postcode": "SW1A 1AB"})
+    assert score_pair(a, b).features["postcode"]["weight"] < 0
+
+
+def test_addresses_with_split_or_joined_words_agree() -> None:
+    a = person("a", name="Keaton Webb", address="2 mckinleycircuit solitaire lemon tree passage")
+    b = person("b", name="Keaton Webb", address="2 mckinley circuit solitaire lemon tree passage")
+    assert score_pair(a, b).features["address"]["value"] >= 0.95
+
+
+def test_a_slipped_ni_number_weighs_less_beside_a_dob_conflict() -> None:
+    base = {"name": "Emily Hart", "ni_number": "AB123456C"}
+    slip = {"name": "Emily Hart", "ni_number": "AB123465C"}
+    agree = score_pair(person("a", dob="1967-02-03", **base), person("b", dob="1967-02-03", **slip))
+    clash = score_pair(person("a", dob="1967-02-03", **base), person("b", dob="1995-04-02", **slip))
+    assert agree.features["ni_number"]["value"] == clash.features["ni_number"]["value"] == "typo"
+    assert clash.features["ni_number"]["weight"] < agree.features["ni_number"]["weight"]
+    assert clash.score < 0.9 <= agree.score
 
 
 def test_partial_psc_date_agrees_with_full_date() -> None:
