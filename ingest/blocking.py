@@ -3,9 +3,10 @@
 Scoring every pair of 10^6 records is 5 x 10^11 comparisons; blocking keeps only pairs that
 share at least one key. Each kind has several independent keys (a pass each, in the splink
 sense), so a typo that breaks one key is caught by another. For people: identifiers; each name
-token's metaphone with the year of birth and another name's initial, or with the postcode; the
+token's metaphone with the year of birth and another name's initial, or with the postcode less
+its last character (a slipped unit letter, a move within the street); the
 full date of birth, or the postcode, with an initial; the sorted name; one name's metaphone
-with another's first two letters (for a record that lost its date of birth and moved house);
+with another's initial (for a record that lost its date of birth and moved house);
 house number with the street's metaphone; date of birth with the postcode (for a record whose
 name was replaced); a national identifier less any one character (a mistyped or transposed
 character). A key shared by more than ``max_block`` records (a
@@ -56,8 +57,8 @@ def blocking_keys(f: Features) -> Iterator[str]:
             if year:
                 for initial in {u[0] for u in f.tokens if u != t}:
                     yield f"{k}|py|{code}|{year}|{initial}"
-            if f.postcode:
-                yield f"{k}|pp|{code}|{f.postcode}"
+            if f.postcode:  # less its last character: a slipped unit letter, or a move next door
+                yield f"{k}|pp|{code}|{f.postcode[:-1]}"
         for initial in initials:
             if f.dob:
                 yield f"{k}|di|{f.dob}|{initial}"
@@ -67,8 +68,8 @@ def blocking_keys(f: Features) -> Iterator[str]:
             yield f"{k}|n|{' '.join(sorted(tokens))}"
         for t in tokens:  # one name sounding alike and another's first letters, whatever else changed
             code = phonetic(t)
-            for start in {u[:2] for u in f.tokens if u != t}:
-                yield f"{k}|pi|{code}|{start}"
+            for initial in {u[0] for u in f.tokens if u != t}:
+                yield f"{k}|pi|{code}|{initial}"
         street = _street_key(f)
         if street:
             yield f"{k}|ad|{street}"
@@ -172,15 +173,15 @@ def _person_keys(records: Sequence[Features], pos: np.ndarray) -> tuple[np.ndarr
     uniq = uniq.tolist()
     code, n_code = _ids([phonetic(t) for t in uniq])
     initial, n_init = _ids([t[0] for t in uniq])
-    start, n_start = _ids([t[:2] for t in uniq])
     longish = np.fromiter((len(t) >= 2 for t in uniq), dtype=bool, count=len(uniq))
     tok_long = longish[tok_id]
     # Per record: year, dob, postcode (ids; -1 when missing), spread onto its tokens.
     year, n_year = _ids([f.dob[:4] if f.dob else None for f in people])
     dob, n_dob = _ids([f.dob or None for f in people])
     post, n_post = _ids([f.postcode or None for f in people])
+    near, n_near = _ids([f.postcode[:-1] if f.postcode else None for f in people])
     rec_of_tok = np.repeat(np.arange(len(people)), lens)
-    t_year, t_dob, t_post = year[rec_of_tok], dob[rec_of_tok], post[rec_of_tok]
+    t_year, t_dob, t_post, t_near = year[rec_of_tok], dob[rec_of_tok], post[rec_of_tok], near[rec_of_tok]
     # Ordered pairs (t, u) of distinct tokens of one record.
     first = np.repeat(np.cumsum(lens) - lens, lens)
     at = np.arange(tok_id.size) - first
@@ -196,8 +197,8 @@ def _person_keys(records: Sequence[Features], pos: np.ndarray) -> tuple[np.ndarr
     ok = tok_long[pt_a] & (t_year[pt_a] >= 0)
     emit("py", _mix((code[t_tok[ok]], n_code), (t_year[pt_a[ok]], n_year), (initial[u_tok[ok]], n_init)),
          tok_rec[pt_a[ok]])
-    ok = tok_long & (t_post >= 0)
-    emit("pp", _mix((code[tok_id[ok]], n_code), (t_post[ok], n_post)), tok_rec[ok])
+    ok = tok_long & (t_near >= 0)
+    emit("pp", _mix((code[tok_id[ok]], n_code), (t_near[ok], n_near)), tok_rec[ok])
     ok = t_dob >= 0
     emit("di", _mix((t_dob[ok], n_dob), (initial[tok_id[ok]], n_init)), tok_rec[ok])
     ok = t_post >= 0
@@ -211,7 +212,7 @@ def _person_keys(records: Sequence[Features], pos: np.ndarray) -> tuple[np.ndarr
         sums = np.add.reduceat(salt[tok_id[long_at]], np.r_[0, np.cumsum(n_long)[:-1]][n_long > 0])
         emit("n", sums[n_long[n_long > 0] >= 2] & ((1 << _TAG_BITS) - 1), pos[n_long >= 2])
     ok = tok_long[pt_a]
-    emit("pi", _mix((code[t_tok[ok]], n_code), (start[u_tok[ok]], n_start)), tok_rec[pt_a[ok]])
+    emit("pi", _mix((code[t_tok[ok]], n_code), (initial[u_tok[ok]], n_init)), tok_rec[pt_a[ok]])
     streets = []
     for x, f in enumerate(people):
         match = _STREET.search(f.address) if f.address else None
