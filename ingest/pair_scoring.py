@@ -1,0 +1,119 @@
+"""Score what blocking kept: the date-of-birth veto in numpy first, then the Python scorers.
+
+Two thirds of the pairs blocking keeps for people (siblings at one address, namesakes) end in
+``person_v2``'s date-of-birth veto. :class:`~ingest.scoring.PersonVeto` finds exactly those
+pairs in numpy, so the Python scorer only sees the rest. Pairs scoring under ``floor`` are
+counted, not kept: at 10^6 records they are millions of explanations that
+:func:`~ingest.judgement.decide` would reject anyway. ``workers > 1`` scores slices in forked
+processes (the CLI's ``--workers``); the default of one process is what the app uses, because
+forking a process that runs threads (Streamlit's) is unsafe.
+
+``assetgraph resolve`` and ``bench/resolution.py`` both come through here, so the benchmark
+measures the product's own path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.blocking import BlockingStats, pair_codes
+from ingest.judgement import Candidate
+from ingest.scoring import Features, PersonVeto, score_pair
+
+__all__ = ["Scored", "score_candidates"]
+
+_VETO_CHUNK = 2_000_000  # pairs checked at once: bounds the temporary arrays to a few hundred MB
+
+
+@dataclass
+class Scored:
+    """Candidates worth deciding on, and what happened to the other blocked pairs."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    pairs: int = 0
+    vetoed: int = 0
+    below_floor: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# Shared with forked workers through copy-on-write memory instead of pickling 10^6 records.
+_SHARED: dict[str, object] = {}
+
+
+def _score_slice(bounds: tuple[int, int]) -> tuple[list[tuple[int, float, str, dict]], int]:
+    """Score pair codes ``[lo:hi]``: plain tuples back (a fraction of the cost of pickling Candidates)."""
+    feats: Sequence[Features] = _SHARED["feats"]  # type: ignore[assignment]
+    codes: np.ndarray = _SHARED["codes"]  # type: ignore[assignment]
+    floor: float = _SHARED["floor"]  # type: ignore[assignment]
+    size = len(feats)
+    kept, low = [], 0
+    for code in codes[bounds[0]:bounds[1]].tolist():
+        i, j = divmod(code, size)
+        s = score_pair(feats[i], feats[j])
+        if s.score < floor:
+            low += 1
+        else:
+            kept.append((code, s.score, s.scorer, s.features))
+    return kept, low
+
+
+def _collect(run: Scored, feats: Sequence[Features],
+             parts: Iterator[tuple[list[tuple[int, float, str, dict]], int]]) -> None:
+    size = len(feats)
+    for kept, low in parts:
+        run.below_floor += low
+        for code, score, scorer, features in kept:
+            a, b = feats[code // size], feats[code % size]
+            run.candidates.append(Candidate(a.id, b.id, a.kind, score, scorer, features))
+
+
+def score_candidates(
+    feats: Sequence[Features],
+    only: Sequence[int] | None = None,
+    max_block: int = 24,
+    stats: BlockingStats | None = None,
+    floor: float = 0.0,
+    workers: int = 1,
+) -> Scored:
+    """Block, veto and score prepared records (pure: no store).
+
+    Example
+    -------
+    >>> from ingest.scoring import prepare_props
+    >>> fs = [prepare_props("a", "Person", {"name": "Marcus Vance", "dob": "1979-09-03"}),
+    ...       prepare_props("b", "Person", {"name": "VANCE Marcus", "dob": "03/09/1979"}),
+    ...       prepare_props("c", "Person", {"name": "Marcus VANCE", "dob": "1955-02-11"})]
+    >>> run = score_candidates(fs)
+    >>> [(c.left, c.right, round(c.score, 2)) for c in run.candidates], run.vetoed
+    ([('a', 'b', 0.99)], 2)
+    """
+    started = time.perf_counter()
+    size = len(feats)
+    codes = pair_codes(feats, only=only, max_block=max_block, stats=stats)
+    blocked = time.perf_counter()
+    veto = PersonVeto(feats)
+    keep = np.concatenate([~veto.vetoed(c // max(size, 1), c % max(size, 1))
+                           for c in np.array_split(codes, 1 + codes.size // _VETO_CHUNK)])
+    run = Scored(pairs=int(codes.size), vetoed=int(codes.size - keep.sum()))
+    codes = codes[keep]
+    del keep
+    vetoed = time.perf_counter()
+    _SHARED.update(feats=feats, codes=codes, floor=floor)
+    step = max(1, codes.size // (max(workers, 1) * 16) + 1)
+    slices = [(lo, min(lo + step, codes.size)) for lo in range(0, codes.size, step)]
+    try:
+        if workers > 1 and len(slices) > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                _collect(run, feats, pool.imap(_score_slice, slices))  # Candidates built while workers score
+        else:
+            _collect(run, feats, map(_score_slice, slices))
+    finally:
+        _SHARED.clear()
+    run.seconds = {"block": round(blocked - started, 3), "veto": round(vetoed - blocked, 3),
+                   "score": round(time.perf_counter() - vetoed, 3)}
+    return run
