@@ -19,7 +19,8 @@ records which scorer made it. ``person_v2``, ``company_v2`` and ``property_v2`` 
 scorers (git history keeps them) by reading dates of birth as keyed digits (a swap across the
 month/day boundary is a slip), counting a postcode one keystroke off as ``near``, comparing
 addresses with spaces removed as well, weighing a slipped NI number or passport 8 (4 beside a
-conflicting date of birth) and a name sharing one of two words -3 rather than -4.
+conflicting date of birth), a name sharing one of two words -3 rather than -4, and a name
+given only as a surname and initials at most 1 (at one address that fits a whole family).
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     Each token of the shorter name takes its best unused partner in the longer one (exact 1,
     initial 0.85, else Jaro-Winkler when >= 0.75); extra tokens in the longer name (a middle
     name one source omits) cost a fifth of a token each. The space-free strings are also
-    compared, which catches "black well" against "blackwell".
+    compared, which catches "black well" against "blackwell" (not when both names have an
+    initial: "toshabis r" is not one keystroke from "toshabis d").
 
     >>> round(name_similarity(("vance", "marcus", "e"), ("marcus", "ellery", "vance")), 2)
     0.95
@@ -195,8 +197,14 @@ def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
             used[best_j] = True
         total += best
     greedy = total / (len(short) + 0.2 * (len(long) - len(short)))
-    joined = fuzz.ratio("".join(a), "".join(b)) / 100.0
-    return max(greedy, joined)
+    if any(len(t) == 1 for t in a) and any(len(t) == 1 for t in b):  # "toshabis r" is not "toshabis d"
+        return greedy
+    return max(greedy, fuzz.ratio("".join(a), "".join(b)) / 100.0)
+
+
+def _surname_and_initials(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One side names a single word in full and the rest only by initials."""
+    return any(sum(len(t) > 1 for t in x) == 1 and len(x) > 1 for x in (a, b))
 
 
 def compare_dates(a: str | None, b: str | None, keyed: tuple[str | None, str | None] = (None, None)) -> str:
@@ -243,6 +251,7 @@ _NAME_W = ((0.0, -8.0), (0.5, -3.0), (0.7, 0.0), (0.85, 3.0), (0.95, 5.5), (1.0,
 _DOB_W = {"exact": 8.0, "typo": 2.0, "missing": 0.0}
 _GOV_W = {"exact": 12.0, "typo": 8.0, "different": -2.0}
 _GOV_TYPO_BESIDE_DOB_CONFLICT = 4.0
+_INITIALS_ONLY_W = 1.0
 
 
 def _postcode(a: str, b: str) -> str:
@@ -304,6 +313,10 @@ def person_v2(a: Features, b: Features) -> Score:
     w = features["dob"]["weight"]
     sim = name_similarity(a.tokens, b.tokens)
     features["name"] = {"value": round(sim, 3), "weight": round(_interp(sim, _NAME_W), 2)}
+    if sim < 1.0 and _surname_and_initials(a.tokens, b.tokens):
+        # "S BRAIKAIS" fits every Braikais whose name starts with S: at one address, a whole family.
+        features["name"]["weight"] = min(features["name"]["weight"], _INITIALS_ONLY_W)
+        features["name"]["initials_only"] = True
     w += features["name"]["weight"]
     for scheme, verdict in gov.items():
         # Beside a conflicting date of birth one of the two facts is wrong: a slipped identifier is worth less.

@@ -107,6 +107,23 @@ def test_a_slipped_ni_number_weighs_less_beside_a_dob_conflict() -> None:
     assert clash.score < 0.9 <= agree.score
 
 
+def test_an_initial_and_a_surname_at_a_family_home_go_to_review_not_merge() -> None:
+    home = {"address": "31 Vouser Road Salford", "postcode": "M5 4WT"}
+    initial = person("a", name="S BRAIKAIS", **home)
+    sibling = person("b", name="Sheathas Braikais", dob="1933-06-16", **home)
+    s = score_pair(initial, sibling)
+    assert s.features["name"]["initials_only"] and 0.6 <= s.score < 0.9
+    # With the date of birth on both sides the same initial and surname do merge.
+    same = score_pair(person("a", name="S BRAIKAIS", dob="1933-06-16"), sibling)
+    assert same.score >= 0.9
+
+
+def test_different_initials_are_not_one_keystroke_apart() -> None:
+    home = {"address": "64 Steazan Road", "postcode": "HB28 9WB"}
+    s = score_pair(person("a", name="TOSHABIS R", **home), person("b", name="TOSHABIS D", **home))
+    assert s.features["name"]["value"] <= 0.5 and s.score < 0.6
+
+
 def test_partial_psc_date_agrees_with_full_date() -> None:
     assert compare_dates("1979-09-03", "1979-09") == "partial"
     s = score_pair(person("a", name="Marcus Vance", dob="1979-09"), person("b", name="VANCE Marcus", dob="1979-09-03"))
