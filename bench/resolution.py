@@ -51,9 +51,10 @@ import numpy as np  # noqa: E402
 
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
+from ingest.dob_veto import PersonVeto  # noqa: E402
 from ingest.judgement import decide  # noqa: E402
 from ingest.pair_scoring import score_candidates  # noqa: E402
-from ingest.scoring import PersonVeto, prepare_props, score_pair  # noqa: E402
+from ingest.scoring import prepare_props, score_pair  # noqa: E402
 
 Pair = tuple[str, str]
 

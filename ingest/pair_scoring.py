@@ -1,7 +1,7 @@
 """Score what blocking kept: the date-of-birth veto in numpy first, then the Python scorers.
 
 Two thirds of the pairs blocking keeps for people (siblings at one address, namesakes) end in
-``person_v2``'s date-of-birth veto. :class:`~ingest.scoring.PersonVeto` finds exactly those
+``person_v2``'s date-of-birth veto. :class:`~ingest.dob_veto.PersonVeto` finds exactly those
 pairs in numpy, so the Python scorer only sees the rest. Pairs scoring under ``floor`` are
 counted, not kept: at 10^6 records they are millions of explanations that
 :func:`~ingest.judgement.decide` would reject anyway. ``workers > 1`` scores slices in forked
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.blocking import BlockingStats, pair_codes
+from ingest.dob_veto import PersonVeto
 from ingest.judgement import Candidate
-from ingest.scoring import Features, PersonVeto, score_pair
+from ingest.scoring import Features, score_pair
 
 __all__ = ["Scored", "score_candidates"]
 

@@ -26,11 +26,10 @@ given only as a surname and initials at most 1 (at one address that fits a whole
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -51,7 +50,6 @@ __all__ = [
     "SCORERS",
     "score_pair",
     "logistic",
-    "PersonVeto",
 ]
 
 MIDPOINT, SCALE = 4.0, 2.2  # total evidence 4 -> 0.5; 9 -> 0.9; 14 -> 0.99
@@ -422,79 +420,3 @@ def score_pair(a: Features, b: Features) -> Score:
     if a.kind != b.kind or a.kind not in SCORERS:
         return Score(0.0, "none", {"veto": f"kinds {a.kind} and {b.kind} are not compared"})
     return SCORERS[a.kind](a, b)
-
-
-# ---- vectorised pre-check of person_v2's date-of-birth veto ----------------------------------------------
-# Two thirds of blocked pairs of people (siblings at one postcode, namesakes) end in the DOB veto. Deciding
-# that in numpy, exactly as person_v2 would, spares the Python scorer those pairs; the rest are scored as usual.
-
-
-def _chars(values: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, lengths)``: one uint8 row per value (zero-padded), and its length (0 when missing).
-
-    A non-ASCII value gets length -1: byte edits are not character edits, so such pairs are left
-    to the Python scorer.
-    """
-    text = [v or "" for v in values]
-    fixed = np.array([v.encode() if v.isascii() else b"" for v in text], dtype=bytes)
-    width = max(1, fixed.dtype.itemsize)
-    codes = np.frombuffer(fixed.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(len(values), width)
-    lengths = np.char.str_len(fixed).astype(np.int64) if len(values) else np.zeros(0, np.int64)
-    lengths[[i for i, v in enumerate(text) if not v.isascii()]] = -1
-    return codes, lengths
-
-
-def _one_edit(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Equal-length rows within Damerau-Levenshtein distance 1: one substitution or one adjacent swap."""
-    diff = a != b
-    count = diff.sum(axis=1)
-    swap = np.zeros(len(a), dtype=bool)
-    two = np.flatnonzero(count == 2)
-    if two.size:
-        d = diff[two]
-        k = d.argmax(axis=1)
-        k1 = np.minimum(k + 1, a.shape[1] - 1)
-        rows = np.arange(two.size)
-        swap[two] = (d[rows, k1] & (k1 > k) & (a[two, k] == b[two, k1]) & (a[two, k1] == b[two, k]))
-    return (count <= 1) | swap
-
-
-class PersonVeto:
-    """The people's DOB and government-identifier columns, packed once to check many pairs at a time.
-
-    ``vetoed(left, right)`` is True exactly where :func:`person_v2` would return its date-of-birth
-    veto (score 0); other pairs, and records that are not people, answer False.
-    """
-
-    def __init__(self, records: Sequence[Features]) -> None:
-        self.person = np.array([f.kind == "Person" for f in records], dtype=bool)
-        self.dob, self.dob_len = _chars([f.dob for f in records])
-        self.keyed, self.keyed_len = _chars([f.dob_keyed for f in records])
-        self.gov = {s: _chars([f.ids.get(s) for f in records]) for s in ("ni_number", "passport")
-                    if any(s in f.ids for f in records)}
-
-    def vetoed(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        la, lb = self.dob_len[left], self.dob_len[right]
-        a, b = self.dob[left], self.dob[right]
-        width = a.shape[1]
-        pos = np.arange(width)
-        shorter = np.minimum(la, lb)
-        agree_prefix = ((a == b) | (pos >= shorter[:, None])).all(axis=1)  # equal, or partial agreement
-        same_len = la == lb
-        typo = same_len & _one_edit(a, b)
-        if width >= 10:
-            swapped = ((la == 10) & (a[:, :4] == b[:, :4]).all(axis=1) & (a[:, 5:7] == b[:, 8:10]).all(axis=1)
-                       & (a[:, 8:10] == b[:, 5:7]).all(axis=1))
-            typo |= same_len & swapped
-        keyed = (self.keyed_len[left] == 8) & (self.keyed_len[right] == 8)
-        if keyed.any():
-            typo |= keyed & _one_edit(self.keyed[left], self.keyed[right])
-        conflict = (shorter > 0) & ~agree_prefix & ~typo
-        for codes, lengths in self.gov.values():  # a shared identifier (exact or one slip) overrides
-            ga, gb, na, nb = codes[left], codes[right], lengths[left], lengths[right]
-            both = (na != 0) & (nb != 0)
-            conflict &= ~both | ((na > 0) & (nb > 0))  # a non-ASCII identifier on a side: ask person_v2
-            same = (ga == gb).all(axis=1) & (na == nb)
-            slip = (na >= 6) & (na == nb) & _one_edit(ga, gb)
-            conflict &= ~(both & (same | slip))
-        return conflict & self.person[left] & self.person[right]

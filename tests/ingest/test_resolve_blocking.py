@@ -19,7 +19,8 @@ from rigour.text import ascii_text
 from graph.model import name_tokens
 from ingest import normalise as nz
 from ingest.blocking import WEAK_PASSES, BlockingStats, blocking_keys, pair_codes
-from ingest.scoring import Features, PersonVeto, prepare_props, score_pair
+from ingest.dob_veto import PersonVeto
+from ingest.scoring import Features, prepare_props, score_pair
 
 GIVEN = ["marcus", "mark", "marc", "ann", "anne", "jo", "joe", "li", "zoë", "o'neil"]
 SURNAMES = ["vance", "vanse", "vants", "smith", "smyth", "lee", "o'brien", "müller"]
