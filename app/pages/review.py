@@ -76,10 +76,11 @@ if shown:
         if ent:
             col.json(dict(ent.props), expanded=True)
             col.caption("; ".join(f"{p.citation()} ({p.file} row {p.row})" for p in ent.provenance))
-    feats = [{"feature": k, "value": str(v.get("value")), "weight": v.get("weight")}
+    feats = [{"feature": k, "value": str(v.get("value")), "weight": v.get("weight"),
+              "note": "; ".join(f"{n.replace('_', ' ')}: {x}" for n, x in v.items() if n not in ("value", "weight"))}
              for k, v in (item.get("explanation") or {}).items() if isinstance(v, dict)]
     st.markdown("**Why the resolver scored this pair** (weight of evidence per feature; negative = against)")
-    st.dataframe(pd.DataFrame(feats, columns=["feature", "value", "weight"]), hide_index=True)
+    st.dataframe(pd.DataFrame(feats, columns=["feature", "value", "weight", "note"]), hide_index=True)
     if can(user, "judge"):
         b1, b2, b3 = st.columns(3)
         for column, (label, verdict) in zip((b1, b2, b3), VERDICTS.items(), strict=True):

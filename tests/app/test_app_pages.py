@@ -135,6 +135,8 @@ def test_review_decision_is_persisted(db: Path) -> None:
     _ok(at)
     queue = _table(at)
     assert len(queue) >= 1
+    why = next(d.value for d in at.dataframe if "feature" in d.value.columns)
+    assert {"name", "evidence"} & set(why["feature"]) and "note" in why.columns
     first = (queue.iloc[0]["left"], queue.iloc[0]["right"])
     at.button(key="review-negative").click().run()
     _ok(at)
