@@ -97,7 +97,8 @@ def _relation(c: Candidate, judgement: str, now: str) -> Relation:
                     source_id=f"{left}|{right}", dataset=DATASET)
 
 
-def _carried(store: Store, existing: list[Relation], new_ids: set[str], live: set[str]) -> list[Candidate]:
+def _carried(existing: list[Relation], queue: list[dict[str, Any]], new_ids: set[str],
+             live: set[str]) -> list[Candidate]:
     """Old decisions kept without re-scoring on an incremental run: auto links and queued pairs."""
     out: list[Candidate] = []
     for rel in existing:
@@ -106,13 +107,41 @@ def _carried(store: Store, existing: list[Relation], new_ids: set[str], live: se
         if rel.source in live and rel.target in live:
             out.append(Candidate(rel.source, rel.target, "", float(rel.props.get("score") or 0.0),
                                  str(rel.props.get("scorer") or ""), rel.props.get("explanation") or {}))
-    for item in store.get_meta(REVIEW_KEY) or []:
+    for item in queue:
         a, b = item["left"], item["right"]
         if a in new_ids or b in new_ids or a not in live or b not in live:
             continue
         out.append(Candidate(a, b, item.get("kind", ""), float(item["score"]), item.get("scorer", ""),
                              item.get("explanation") or {}))
     return out
+
+
+def _scope(store: Store, seeds: set[str], queue: list[dict[str, Any]],
+           judged: dict[tuple[str, str], Judgement]) -> tuple[set[str], list[Relation]]:
+    """The records an incremental run can change, and the SAME_AS links among them.
+
+    Starting from the new records and their scored partners, add every record linked to one
+    already in (SAME_AS), queued for review with one, or judged against one, until nothing is
+    added: whole entities, so deciding inside the scope is deciding as a full run would, while
+    the rest of the store is neither read nor rewritten.
+    """
+    beside: dict[str, set[str]] = {}
+    for a, b in [(i["left"], i["right"]) for i in queue] + list(judged):
+        beside.setdefault(a, set()).add(b)
+        beside.setdefault(b, set()).add(a)
+    scope: set[str] = set()
+    links: dict[str, Relation] = {}
+    frontier = set(seeds)
+    while frontier:
+        scope |= frontier
+        found: set[str] = set()
+        for rel in store.relations_of(sorted(frontier), kinds=["SAME_AS"]):
+            links[rel.id] = rel
+            found.update((rel.source, rel.target))
+        for x in frontier:
+            found |= beside.get(x, set())
+        frontier = found - scope
+    return scope, list(links.values())
 
 
 def resolve(
@@ -157,21 +186,33 @@ def resolve(
     new_pos = [i for i, e in enumerate(records) if seen.get(e.id) != e.content_hash or e.id in touched]
     new_ids = {records[i].id for i in new_pos}
     live = {e.id for e in records}
-    existing = list(store.iter_relations(["SAME_AS"]))
     stats = BlockingStats()
     scored = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats,
                               floor=settings.match_lower, workers=workers)
     candidates = scored.candidates
-    if only_new:
-        candidates.extend(_carried(store, existing, new_ids, live))
-    standing = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
+    judged = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
+    queue: list[dict[str, Any]] = store.get_meta(REVIEW_KEY) or []
     kind_of = {e.id: e.kind for e in records}
+    last = store.get_meta(LAST_KEY) or {}
+    if only_new and last.get("settings", {}).get("kinds") == list(kinds):
+        scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)}, queue, judged)
+        candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live))
+        standing = {k: j for k, j in judged.items() if k[0] in scope}
+        kept = [i for i in queue if i["left"] not in scope]
+        # Entities outside the scope are as the last run left them; records never seen were singletons.
+        unseen = sum(e.id not in seen for e in records)
+        counted = [x for x in scope if x in live]
+        before = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
+    else:
+        existing, standing, kept, counted, before = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
     _score_judged(standing, candidates, feats)
     decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
-    report = _write(store, decisions, existing, kind_of)
+    report = _write(store, decisions, existing, counted)
+    report.entities += before
     report.rejected += scored.vetoed + scored.below_floor
     report.vetoed = scored.vetoed
-    store.set_meta(REVIEW_KEY, decisions.review)
+    report.review = len(kept) + len(decisions.review)
+    store.set_meta(REVIEW_KEY, kept + decisions.review)
     store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs
     report.only_new, report.blocking = only_new, asdict(stats)
@@ -194,7 +235,8 @@ def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[C
             candidates.append(Candidate(key[0], key[1], by_id[key[0]].kind, s.score, s.scorer, s.features))
 
 
-def _write(store: Store, decisions: Decisions, existing: list[Relation], kind_of: dict[str, str]) -> ResolveReport:
+def _write(store: Store, decisions: Decisions, existing: list[Relation], counted: list[str]) -> ResolveReport:
+    """Replace the ``existing`` links with the decided ones; ``entities`` counts clusters among ``counted``."""
     now = utc_now()
     wanted = {}
     for m in decisions.merges:
@@ -213,7 +255,7 @@ def _write(store: Store, decisions: Decisions, existing: list[Relation], kind_of
         analyst=sum(m.judgement == "analyst" for m in decisions.merges), review=len(decisions.review),
         refused=len(decisions.refused), rejected=decisions.rejected,
         links_added=sum(r.id not in old for r in wanted.values()), links_removed=len(stale),
-        entities=len({view.cluster_of(r) for r in kind_of}))
+        entities=len({view.cluster_of(r) for r in counted}))
     return report
 
 
