@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -34,6 +34,7 @@ __all__ = [
     "Judgement",
     "AuditEvent",
     "make_id",
+    "with_stored_hash",
     "name_tokens",
     "normalise_identifier",
     "check_entity_kind",
@@ -206,6 +207,20 @@ def make_id(dataset: str, source_id: str) -> str:
     if not dataset or not source_id:
         raise InvalidRecord("an id needs a dataset and a source id")
     return f"{dataset}/{source_id}"
+
+
+R = TypeVar("R", "Entity", "Relation")
+
+
+def with_stored_hash(record: R, content_hash: str | None) -> R:
+    """``record`` with ``content_hash`` primed from the hash the store wrote beside it.
+
+    A store computes that hash from these very fields when it writes them; reading 10^6 records
+    back (to see which changed since the last resolution) should not serialise each again.
+    """
+    if content_hash:
+        record.__dict__["content_hash"] = content_hash
+    return record
 
 
 def _content_hash(parts: Mapping[str, Any]) -> str:

@@ -34,6 +34,7 @@ from graph.model import (
     Relation,
     check_entity_kind,
     check_relation_kind,
+    with_stored_hash,
 )
 from graph.store import DEFAULT_BATCH, Store, batched
 
@@ -94,13 +95,14 @@ def _prov(text: str | None) -> tuple[Provenance, ...]:
 
 
 def _entity(row: dict[str, Any]) -> Entity:
-    return Entity(row["id"], row["kind"], json.loads(row["props"] or "{}"), _prov(row["provenance"]),
-                  row["source_id"] or "", row["dataset"] or "")
+    return with_stored_hash(Entity(row["id"], row["kind"], json.loads(row["props"] or "{}"),
+                                   _prov(row["provenance"]), row["source_id"] or "", row["dataset"] or ""), row["hash"])
 
 
 def _relation(row: dict[str, Any]) -> Relation:
-    return Relation(row["id"], row["kind"], row["source"], row["target"], json.loads(row["props"] or "{}"),
-                    _prov(row["provenance"]), row["source_id"] or "", row["dataset"] or "")
+    return with_stored_hash(Relation(row["id"], row["kind"], row["source"], row["target"],
+                                     json.loads(row["props"] or "{}"), _prov(row["provenance"]),
+                                     row["source_id"] or "", row["dataset"] or ""), row["hash"])
 
 
 def _entity_fields(e: Entity) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from graph.model import (
     Relation,
     check_entity_kind,
     check_relation_kind,
+    with_stored_hash,
 )
 from graph.store import DEFAULT_BATCH, Store, batched
 
@@ -164,17 +165,18 @@ class SQLiteStore(Store):
         return _Transaction(self._db)
 
     # --- reads ------------------------------------------------------------------------------
-    _ENTITY_COLS = "id, kind, props, provenance, source_id, dataset"
-    _RELATION_COLS = "id, kind, src, dst, props, provenance, source_id, dataset"
+    _ENTITY_COLS = "id, kind, props, provenance, source_id, dataset, hash"
+    _RELATION_COLS = "id, kind, src, dst, props, provenance, source_id, dataset, hash"
 
     @staticmethod
     def _entity(row: Sequence[Any]) -> Entity:
-        return Entity(row[0], row[1], _loads(row[2]), _prov(row[3]), row[4] or "", row[5] or "")
+        return with_stored_hash(Entity(row[0], row[1], _loads(row[2]), _prov(row[3]), row[4] or "", row[5] or ""),
+                                row[6])
 
     @staticmethod
     def _relation(row: Sequence[Any]) -> Relation:
-        return Relation(row[0], row[1], row[2], row[3], _loads(row[4]), _prov(row[5]),
-                        row[6] or "", row[7] or "")
+        return with_stored_hash(Relation(row[0], row[1], row[2], row[3], _loads(row[4]), _prov(row[5]),
+                                         row[6] or "", row[7] or ""), row[8])
 
     def get_entities(self, ids: Sequence[str]) -> list[Entity]:
         found: dict[str, Entity] = {}

@@ -89,6 +89,17 @@ def test_provenance_round_trips(store):
     assert back.provenance[0].citation() == "Exhibit MV/3 Barclays PO p.4"
 
 
+def test_records_read_back_carry_the_hash_they_would_compute(loaded):
+    """Resolution compares these hashes to see what changed; a stale primed hash would hide a change."""
+    entities, relations = small_graph()
+    back = {e.id: e for e in loaded.iter_entities()} | {r.id: r for r in loaded.iter_relations()}
+    for record in [*entities, *relations]:
+        stored = back[record.id]
+        assert "content_hash" in stored.__dict__  # primed from the store, not recomputed
+        fresh = type(stored)(**{f: getattr(stored, f) for f in stored.__dataclass_fields__})
+        assert stored.content_hash == fresh.content_hash == record.content_hash
+
+
 def test_grading_must_be_3x5x2():
     with pytest.raises(Exception, match="3x5x2"):
         Provenance(DS, grading="9ZQ")
