@@ -54,7 +54,12 @@ DATASET = "resolution"
 
 @dataclass
 class ResolveReport:
-    """What one run did; saved as ``resolution:last`` and printed by ``assetgraph resolve``."""
+    """What one run did; saved as ``resolution:last`` and printed by ``assetgraph resolve``.
+
+    ``entities`` and ``review`` describe the whole store after the run. On an incremental run
+    ``merged``, ``auto``, ``analyst``, ``refused`` and the link counts describe the scope it
+    decided (the entities a new file could change); the rest of the store was left as it was.
+    """
 
     records: int = 0
     new_records: int = 0
