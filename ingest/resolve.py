@@ -56,9 +56,10 @@ DATASET = "resolution"
 class ResolveReport:
     """What one run did; saved as ``resolution:last`` and printed by ``assetgraph resolve``.
 
-    ``entities`` and ``review`` describe the whole store after the run. On an incremental run
-    ``merged``, ``auto``, ``analyst``, ``refused`` and the link counts describe the scope it
-    decided (the entities a new file could change); the rest of the store was left as it was.
+    ``entities``, ``merged`` (SAME_AS links) and ``review`` describe the whole store after the
+    run. On an incremental run ``auto``, ``analyst``, ``refused`` and the links added and removed
+    describe the scope it decided (the entities a new file could change); the rest of the store
+    was left as it was.
     """
 
     records: int = 0
@@ -199,7 +200,8 @@ def resolve(
     queue: list[dict[str, Any]] = store.get_meta(REVIEW_KEY) or []
     kind_of = {e.id: e.kind for e in records}
     last = store.get_meta(LAST_KEY) or {}
-    if only_new and last.get("settings", {}).get("kinds") == list(kinds):
+    incremental = only_new and last.get("settings", {}).get("kinds") == list(kinds)
+    if incremental:
         scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)}, queue, judged)
         candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live))
         standing = {k: j for k, j in judged.items() if k[0] in scope}
@@ -217,6 +219,8 @@ def resolve(
     report.rejected += scored.vetoed + scored.below_floor
     report.vetoed = scored.vetoed
     report.review = len(kept) + len(decisions.review)
+    if incremental:  # links outside the scope stand as the last run left them
+        report.merged = last.get("merged", 0) + report.links_added - report.links_removed
     store.set_meta(REVIEW_KEY, kept + decisions.review)
     store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs

@@ -178,6 +178,7 @@ def test_incremental_runs_end_where_one_full_run_ends(tmp_path, seed: int) -> No
         assert set(links(steps)) == set(links(once)) and len(links(once)) > 10
         pairs = lambda s: {(q["left"], q["right"]) for q in review_queue(s)}  # noqa: E731
         assert pairs(steps) == pairs(once) and pairs(once)
+        assert report.merged == full.merged == len(links(once))
         assert report.entities == full.entities == len(set(CanonicalView.from_store(once).cluster_of(
             e.id) for e in people))
         # A judgement made after loading is applied in the scope of its pair, as a full run would.
@@ -185,5 +186,6 @@ def test_incremental_runs_end_where_one_full_run_ends(tmp_path, seed: int) -> No
         judge(steps, a, b, "negative", "analyst")
         judge(once, a, b, "negative", "analyst")
         assert set(links(steps)) == set(links(once)) and same_as_id(a, b) not in links(steps)
-        view = CanonicalView.from_store(steps)
-        assert resolve(steps, only_new=True).entities == len({view.cluster_of(e.id) for e in people})
+        view, after = CanonicalView.from_store(steps), resolve(steps, only_new=True)
+        assert after.entities == len({view.cluster_of(e.id) for e in people})
+        assert after.merged == len(links(steps))
