@@ -70,6 +70,7 @@ class Features:
     id: str
     kind: str
     tokens: tuple[str, ...] = ()
+    initials_only: bool = False  # one word in full, the rest initials: "S BRAIKAIS"
     name: str = ""
     compare: str = ""
     legal: str = ""
@@ -102,6 +103,7 @@ def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
         names = [get("name")] + _aliases(get("aliases"))
         f.tokens = tuple(dict.fromkeys(t for n in names for t in nz.person_tokens(n)))
         f.name = " ".join(nz.person_tokens(get("name")))
+        f.initials_only = len(f.tokens) > 1 and sum(len(t) > 1 for t in f.tokens) == 1
         f.dob = nz.partial_date(get("dob"))
         f.dob_keyed = nz.keyed_digits(get("dob"))
         for scheme, clean in (("ni_number", nz.ni_number), ("passport", normalise_identifier),
@@ -195,14 +197,10 @@ def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
             used[best_j] = True
         total += best
     greedy = total / (len(short) + 0.2 * (len(long) - len(short)))
-    if any(len(t) == 1 for t in a) and any(len(t) == 1 for t in b):  # "toshabis r" is not "toshabis d"
+    if min(map(len, a)) == 1 and min(map(len, b)) == 1:  # "toshabis r" is not "toshabis d"
         return greedy
     return max(greedy, fuzz.ratio("".join(a), "".join(b)) / 100.0)
 
-
-def _surname_and_initials(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """One side names a single word in full and the rest only by initials."""
-    return any(sum(len(t) > 1 for t in x) == 1 and len(x) > 1 for x in (a, b))
 
 
 def compare_dates(a: str | None, b: str | None, keyed: tuple[str | None, str | None] = (None, None)) -> str:
@@ -311,7 +309,7 @@ def person_v2(a: Features, b: Features) -> Score:
     w = features["dob"]["weight"]
     sim = name_similarity(a.tokens, b.tokens)
     features["name"] = {"value": round(sim, 3), "weight": round(_interp(sim, _NAME_W), 2)}
-    if sim < 1.0 and _surname_and_initials(a.tokens, b.tokens):
+    if sim < 1.0 and (a.initials_only or b.initials_only):
         # "S BRAIKAIS" fits every Braikais whose name starts with S: at one address, a whole family.
         features["name"]["weight"] = min(features["name"]["weight"], _INITIALS_ONLY_W)
         features["name"]["initials_only"] = True
