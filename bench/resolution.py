@@ -53,7 +53,7 @@ from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
 from ingest.dob_veto import PersonVeto  # noqa: E402
 from ingest.judgement import decide  # noqa: E402
-from ingest.pair_scoring import score_candidates  # noqa: E402
+from ingest.pair_scoring import gc_paused, score_candidates  # noqa: E402
 from ingest.scoring import prepare_props, score_pair  # noqa: E402
 
 Pair = tuple[str, str]
@@ -130,13 +130,14 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
     settings = Settings()
     cpu0 = _cpu()
     start = time.perf_counter()
-    feats = [prepare_props(r["id"], "Person", r) for r in rows]
-    t_prepare = time.perf_counter()
-    stats = BlockingStats()
-    run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers)
-    t_score = time.perf_counter()
-    decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
-    entities = clusters([(m.candidate.left, m.candidate.right) for m in decisions.merges])
+    with gc_paused():  # as ingest.resolve.resolve runs
+        feats = [prepare_props(r["id"], "Person", r) for r in rows]
+        t_prepare = time.perf_counter()
+        stats = BlockingStats()
+        run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers)
+        t_score = time.perf_counter()
+        decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
+        entities = clusters([(m.candidate.left, m.candidate.right) for m in decisions.merges])
     end = time.perf_counter()
     cpu = _cpu() - cpu0
     size = len(feats)

@@ -14,9 +14,11 @@ measures the product's own path.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +28,7 @@ from ingest.dob_veto import PersonVeto
 from ingest.judgement import Candidate
 from ingest.scoring import Features, score_pair
 
-__all__ = ["Scored", "score_candidates"]
+__all__ = ["Scored", "score_candidates", "gc_paused"]
 
 _VETO_CHUNK = 2_000_000  # pairs checked at once: bounds the temporary arrays to a few hundred MB
 
@@ -40,6 +42,23 @@ class Scored:
     vetoed: int = 0
     below_floor: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of short-lived, acyclic objects are made.
+
+    With 10^6 records alive, each full collection walks them all; resolving 10^5 records spent
+    a quarter of its time there. Nothing made here forms cycles, and the previous state is
+    restored on the way out (so nesting is harmless).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # Shared with forked workers through copy-on-write memory instead of pickling 10^6 records.
@@ -93,6 +112,12 @@ def score_candidates(
     >>> [(c.left, c.right, round(c.score, 2)) for c in run.candidates], run.vetoed
     ([('a', 'b', 0.99)], 2)
     """
+    with gc_paused():
+        return _score_candidates(feats, only, max_block, stats, floor, workers)
+
+
+def _score_candidates(feats: Sequence[Features], only: Sequence[int] | None, max_block: int,
+                      stats: BlockingStats | None, floor: float, workers: int) -> Scored:
     started = time.perf_counter()
     size = len(feats)
     codes = pair_codes(feats, only=only, max_block=max_block, stats=stats)

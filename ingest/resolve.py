@@ -30,7 +30,7 @@ from graph.settings import Settings
 from graph.store import Store
 from ingest.blocking import BlockingStats
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
-from ingest.pair_scoring import score_candidates
+from ingest.pair_scoring import gc_paused, score_candidates
 from ingest.scoring import SCORERS, prepare, score_pair
 
 __all__ = [
@@ -181,10 +181,16 @@ def resolve(
     Analyst judgements always win: they are re-applied on every run, and a link no longer
     supported (an undo, a negative judgement) is deleted, so both records stand alone again.
     """
-    started = time.perf_counter()
     settings = settings or Settings()
     if not 0 <= settings.match_lower <= settings.match_upper <= 1:
         raise InvalidRecord("resolution thresholds must satisfy 0 <= match_lower <= match_upper <= 1")
+    with gc_paused():
+        return _resolve(store, settings, only_new, kinds, user, max_block, touch, workers)
+
+
+def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[str], user: str, max_block: int,
+             touch: Sequence[str], workers: int) -> ResolveReport:
+    started = time.perf_counter()
     records: list[Entity] = list(store.iter_entities(list(kinds)))
     feats = [prepare(e) for e in records]
     seen: dict[str, str] = store.get_meta(SEEN_KEY) or {}
