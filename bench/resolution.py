@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from graph.canonical import CanonicalView  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
 from ingest.dob_veto import PersonVeto  # noqa: E402
@@ -92,32 +93,12 @@ def load_febrl(which: str) -> tuple[Any, list[dict[str, Any]], set[Pair], str]:
 
 def cluster_pairs(edges: list[Pair]) -> set[Pair]:
     """Every pair inside the connected components of ``edges``."""
-    return pairs_in(clusters(edges))
+    return pairs_in(list(CanonicalView(pairs=edges).clusters().values()))
 
 
 def pairs_in(groups: list[list[str]]) -> set[Pair]:
     """Every pair inside each group (for scoring against the truth; not part of resolving)."""
     return {tuple(sorted(p)) for g in groups for p in itertools.combinations(g, 2)}  # type: ignore[misc]
-
-
-def clusters(edges: list[Pair]) -> list[list[str]]:
-    """The connected components of ``edges``: the resolved entities, as lists of record ids."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-    groups: dict[str, list[str]] = {}
-    for x in list(parent):
-        groups.setdefault(find(x), []).append(x)
-    return list(groups.values())
 
 
 def scores(predicted: set[Pair], truth: set[Pair]) -> dict[str, float]:
@@ -138,13 +119,13 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
         run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers)
         t_score = time.perf_counter()
         decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
-        entities = clusters([(m.candidate.left, m.candidate.right) for m in decisions.merges])
+        entities = CanonicalView(pairs=[(m.candidate.left, m.candidate.right) for m in decisions.merges]).clusters()
     end = time.perf_counter()
     cpu = _cpu() - cpu0
     peak = _peak_mib()  # before the untimed scoring against the truth below, which re-blocks
     size = len(feats)
     codes = pair_codes(feats)  # again, untimed: which true pairs blocking kept
-    predicted = pairs_in(entities)
+    predicted = pairs_in(list(entities.values()))
     position = {f.id: i for i, f in enumerate(feats)}
     truth_list = sorted(truth)
     truth_codes = np.array([min(position[a], position[b]) * size + max(position[a], position[b])

@@ -8,6 +8,7 @@ smallest record id, which is stable across runs and stores.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from graph.model import Relation
@@ -28,7 +29,8 @@ class CanonicalView:
     ('a', ['a', 'b'], 'z')
     """
 
-    def __init__(self, relations: Iterable[Relation]) -> None:
+    def __init__(self, relations: Iterable[Relation] = (), *, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        """Components over the SAME_AS ``relations`` and any record-id ``pairs`` decided but not stored."""
         parent: dict[str, str] = {}
 
         def find(x: str) -> str:
@@ -38,10 +40,9 @@ class CanonicalView:
                 x = parent[x]
             return x
 
-        for rel in relations:
-            if rel.kind != "SAME_AS":
-                continue
-            ra, rb = find(rel.source), find(rel.target)
+        links = itertools.chain(((r.source, r.target) for r in relations if r.kind == "SAME_AS"), pairs)
+        for a, b in links:
+            ra, rb = find(a), find(b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)  # the smaller id stays root: canonical id
         self._canonical: dict[str, str] = {x: find(x) for x in parent}
