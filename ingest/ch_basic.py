@@ -26,7 +26,7 @@ from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
 from graph.types import clean_date
 from ingest.companies_house import RecentIds, country_code, join_address, short_hash, text
-from ingest.csvio import BadRow, open_text, read_csv
+from ingest.csvio import BadRow, head_text, open_text, read_csv
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
 
@@ -173,10 +173,7 @@ def _rows(loader: Loader, file: str, items: Iterator[Any]) -> Iterator[tuple[int
 
 
 def _is_basic(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    with open_text(path) as fh:
-        head = fh.read(4096)
+    head = head_text(path)
     return "CompanyNumber" in head and "RegAddress." in head
 
 

@@ -43,7 +43,7 @@ from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
 from graph.types import clean_date
 from ingest.companies_house import RecentIds, country_code, join_address, obj, short_hash, text
-from ingest.csvio import open_text
+from ingest.csvio import head_text, open_text
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
 
@@ -343,10 +343,9 @@ def _records(loader: Loader, file: str, items: Iterator[tuple[int, Any]],
 
 
 def _is_psc(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() not in (".json", ".jsonl", ".txt", ".ndjson"):
+    if path.suffix.lower() not in (".json", ".jsonl", ".txt", ".ndjson"):
         return False
-    with open_text(path) as fh:
-        head = fh.read(4096)
+    head = head_text(path)
     return "persons-with-significant-control" in head or "person-with-significant-control" in head
 
 

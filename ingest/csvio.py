@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-__all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers"]
+__all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers", "sniff_header", "head_text"]
 
 # A cell bigger than this is a broken file, not data. The limit is process-wide in the csv module
 # and other libraries change it, so read_csv sets it each time it starts.
@@ -117,6 +117,15 @@ def read_csv(
     finally:
         if isinstance(source, str | Path):
             fh.close()
+
+
+def head_text(path: Path, size: int = 4096) -> str:
+    """The first ``size`` characters of a file (empty for a folder), for readers that detect a
+    format from how it opens."""
+    if not path.is_file():
+        return ""
+    with open_text(path) as fh:
+        return fh.read(size)
 
 
 def sniff_header(path: str | Path, lines: int = 20) -> list[list[str]]:
