@@ -215,13 +215,13 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
         # Entities outside the scope are as the last run left them; records never seen were singletons.
         unseen = sum(e.id not in seen for e in records)
         counted = [x for x in scope if x in live]
-        before = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
+        outside = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
     else:
-        existing, standing, kept, counted, before = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
+        existing, standing, kept, counted, outside = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
     _score_judged(standing, candidates, feats)
     decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
     report = _write(store, decisions, existing, counted)
-    report.entities += before
+    report.entities += outside
     report.rejected += scored.vetoed + scored.below_floor
     report.vetoed = scored.vetoed
     report.review = len(kept) + len(decisions.review)
