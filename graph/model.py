@@ -5,6 +5,18 @@ keeping its own list of fields, so adding a kind is one declaration here and a t
 
 Source records are never merged in place: two rows describing one man are two ``Entity``
 records linked by ``SAME_AS`` relations, and the canonical view is derived from those links.
+
+Two conventions every reader keeps, so that resolution and the law engine can trust a value:
+
+* A date property is ISO text at the precision the source gave: ``"1984"``, ``"1984-03"`` or
+  ``"1984-03-15"``. A year-only date is never padded to a day.
+* An optional field a reader cannot read costs the field, not the record: the property is left
+  out and the raw text is kept beside it as ``<field>_raw`` (``dob_raw``), with a field-level
+  line in the quarantine file.
+
+External identifiers (``wikidata_id``, ``opensanctions_id``, ``lei``, ``registration_numbers`` as
+``"<registry>:<number>"``) are identifiers like a company number: the same value is strong
+evidence, a different value in one scheme is a conflict.
 """
 
 from __future__ import annotations
@@ -69,14 +81,15 @@ ENTITY_KINDS: dict[str, EntityKind] = {
         EntityKind(
             "Person",
             ("name", "aliases", "dob", "nationality", "address", "postcode", "country", "phone",
-             "email", "ni_number", "passport"),
-            identifiers=("ni_number", "passport", "email", "phone"),
+             "email", "ni_number", "passport", "wikidata_id", "opensanctions_id", "registration_numbers"),
+            identifiers=("ni_number", "passport", "email", "phone", "wikidata_id", "opensanctions_id"),
         ),
         EntityKind(
             "Company",
             ("name", "company_number", "jurisdiction", "incorporated", "dissolved", "address",
-             "postcode", "country", "status"),
-            identifiers=("company_number",),
+             "postcode", "country", "status", "wikidata_id", "opensanctions_id", "lei",
+             "registration_numbers"),
+            identifiers=("company_number", "wikidata_id", "opensanctions_id", "lei", "registration_numbers"),
         ),
         EntityKind(
             "Account",
