@@ -221,7 +221,7 @@ def test_no_user_file_means_defaults(empty: str | None) -> None:
         ("day,currency,rate\n2020-01-02,USD,1.2\n", "the header must name"),
         ("date,currency,rate\n2020-01-02,USD,1.2\n2020-02-30,USD,1.2\n", "rates.csv, row 3: impossible date"),
         ('"date,currency,rate\n', "rates file rates.csv, row 1: not a readable CSV"),
-        ("date,currency,rate\n2020,USD,1.2\n", "row 2: not a date"),
+        ("date,currency,rate\n2020,USD,1.2\n", "row 2: a full date is needed"),
         ("date,currency,rate\n,USD,1.2\n", "row 2: date is missing"),
         ("date,currency,rate\n2020-01-02,US,1.2\n", "row 2: currency 'US' is not a three-letter ISO 4217 code"),
         ("date,currency,rate\n2020-01-02,,1.2\n", "row 2: currency '' is not"),
