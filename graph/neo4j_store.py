@@ -131,18 +131,25 @@ def _relation_fields(r: Relation) -> dict[str, Any]:
 
 
 def _key_statements(entities: Sequence[Entity]) -> list[tuple[str, dict[str, Any]]]:
-    """Replace the key links of these (written) entities: their identifiers and name tokens."""
-    ids = [e.id for e in entities]
-    keys = [{"id": e.id, "key": k} for e in entities for k in e.identifiers()]
-    tokens = [{"id": e.id, "t": t} for e in entities for t in e.tokens()]
+    """Replace the key links of these (written) entities: their identifiers and name tokens.
+
+    Each distinct key is merged once per batch (a name token such as "limited" recurs in most rows),
+    then every entity links to its keys in one pass over the entities.
+    """
+    rows = [{"id": e.id, "keys": e.identifiers(), "tokens": e.tokens()} for e in entities]
+    keys = sorted({k for r in rows for k in r["keys"]})
+    tokens = sorted({t for r in rows for t in r["tokens"]})
     out: list[tuple[str, dict[str, Any]]] = [
-        ("MATCH (n:Entity)-[old:HAS_ID|HAS_TOKEN]->() WHERE n.id IN $ids DELETE old", {"ids": ids})]
+        ("MATCH (n:Entity)-[old:HAS_ID|HAS_TOKEN]->() WHERE n.id IN $ids DELETE old", {"ids": [r["id"] for r in rows]})]
     if keys:
-        out.append(("UNWIND $rows AS row MERGE (k:IdKey {key: row.key}) WITH k, row"
-                    " MATCH (n:Entity {id: row.id}) CREATE (n)-[:HAS_ID]->(k)", {"rows": keys}))
+        out.append(("UNWIND $keys AS key MERGE (:IdKey {key: key})", {"keys": keys}))
     if tokens:
-        out.append(("UNWIND $rows AS row MERGE (k:Token {t: row.t}) WITH k, row"
-                    " MATCH (n:Entity {id: row.id}) CREATE (n)-[:HAS_TOKEN]->(k)", {"rows": tokens}))
+        out.append(("UNWIND $tokens AS t MERGE (:Token {t: t})", {"tokens": tokens}))
+    if keys or tokens:
+        out.append(("UNWIND $rows AS row MATCH (n:Entity {id: row.id})"
+                    " CALL { WITH n, row UNWIND row.keys AS key MATCH (k:IdKey {key: key}) CREATE (n)-[:HAS_ID]->(k) }"
+                    " CALL { WITH n, row UNWIND row.tokens AS t MATCH (k:Token {t: t}) CREATE (n)-[:HAS_TOKEN]->(k) }",
+                    {"rows": rows}))
     return out
 
 
