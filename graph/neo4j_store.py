@@ -27,7 +27,7 @@ relations: every relation read names the model's types.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import NotAllowed, StoreError
@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the driver is imported lazily so graph.store never needs it
 __all__ = ["Neo4jStore"]
 
 # Labels of the nodes that are not entities; spliced into Cypher only through _label().
-_SYSTEM_LABELS = frozenset({"Entity", "Judgement", "AuditEvent", "Meta", "Sequence", "IdKey", "Token",
+_SYSTEM_LABELS = frozenset({"Entity", "Judgement", "AuditEvent", "Meta", "Item", "Sequence", "IdKey", "Token",
                             "HAS_ID", "HAS_TOKEN"})
 _KEYS_META = "neo4j_key_nodes"  # set once every entity has its key nodes (stores made before them are backfilled)
 _PAGE = 2000  # keyset page size for iter_*; no transaction stays open between pages
@@ -82,6 +82,8 @@ def _schema() -> list[str]:
         "CREATE CONSTRAINT judgement_id IF NOT EXISTS FOR (n:Judgement) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE",
         "CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (n:Sequence) REQUIRE n.name IS UNIQUE",
+        "CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.id IS UNIQUE",
+        "CREATE INDEX item_ns IF NOT EXISTS FOR (n:Item) ON (n.ns)",
         "CREATE CONSTRAINT idkey_key IF NOT EXISTS FOR (n:IdKey) REQUIRE n.key IS UNIQUE",
         "CREATE CONSTRAINT token_t IF NOT EXISTS FOR (n:Token) REQUIRE n.t IS UNIQUE",
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
@@ -151,6 +153,10 @@ def _key_statements(entities: Sequence[Entity]) -> list[tuple[str, dict[str, Any
                     " CALL { WITH n, row UNWIND row.tokens AS t MATCH (k:Token {t: t}) CREATE (n)-[:HAS_TOKEN]->(k) }",
                     {"rows": rows}))
     return out
+
+
+def _item_id(namespace: str, key: str) -> str:
+    return f"{namespace}\x1f{key}"
 
 
 def _last_copies(batch: Sequence[Any]) -> dict[str, Any]:
@@ -463,6 +469,33 @@ class Neo4jStore(Store):
 
     def set_meta(self, key: str, value: Any) -> None:
         self._run([("MERGE (m:Meta {key: $key}) SET m.value = $value", {"key": key, "value": _dump(value)})])
+
+    # Keyed items: one (:Item {id: ns + US + key}) node per key; the id alone is unique-constrained.
+    def put_items(self, namespace: str, items: Mapping[str, Any]) -> None:
+        gone = [_item_id(namespace, k) for k, v in items.items() if v is None]
+        kept = [{"id": _item_id(namespace, k), "ns": namespace, "key": k, "value": _dump(v)}
+                for k, v in items.items() if v is not None]
+        statements: list[tuple[str, dict[str, Any]]] = []
+        for chunk in batched(gone, DEFAULT_BATCH):
+            statements.append(("MATCH (i:Item) WHERE i.id IN $ids DELETE i", {"ids": chunk}))
+        for chunk in batched(kept, DEFAULT_BATCH):
+            statements.append(("UNWIND $rows AS row MERGE (i:Item {id: row.id}) SET i = row", {"rows": chunk}))
+        if statements:
+            self._run(statements)
+
+    def get_items(self, namespace: str, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        if keys is None:
+            rows = self._read("MATCH (i:Item {ns: $ns}) RETURN i.key AS key, i.value AS value", ns=namespace)
+        else:
+            rows = []
+            for chunk in batched(dict.fromkeys(keys), DEFAULT_BATCH):
+                rows += self._read("MATCH (i:Item) WHERE i.id IN $ids RETURN i.key AS key, i.value AS value",
+                                   ids=[_item_id(namespace, k) for k in chunk])
+        return {r["key"]: json.loads(r["value"]) for r in rows}
+
+    def clear_items(self, namespace: str) -> int:
+        [rows] = self._run([("MATCH (i:Item {ns: $ns}) DELETE i RETURN count(*) AS c", {"ns": namespace})])
+        return int(rows[0]["c"]) if rows else 0
 
     def close(self) -> None:
         self._driver.close()
