@@ -160,11 +160,12 @@ class Layout:
             decimal=str(data.get("decimal", ".")), headerless=headerless, width=width, signature=signature,
             type_in_description=bool(data.get("type_in_description", True)))
 
-    def bind(self, cells: list[str]) -> tuple[Layout, list[str]] | None:
+    def bind(self, cells: list[str], check: bool = True) -> tuple[Layout, list[str]] | None:
         """This layout with its columns named as in ``cells`` (a header row, or a first data row
-        of a headerless layout), and the header names that matched; None when it does not fit."""
+        of a headerless layout), and the header names that matched; None when it does not fit.
+        ``check=False`` takes a headerless layout without testing the row's shape."""
         if self.headerless:
-            return self._bind_rows(cells)
+            return self._bind_rows(cells, check)
         names = clean_headers(cells)
         normed = [norm_header(c) for c in cells]
         currency: str | None = None
@@ -195,12 +196,12 @@ class Layout:
         bound = replace(self, columns=columns, keep=keep, currency=currency or self.currency)
         return bound, [m for m in matched if m]
 
-    def _bind_rows(self, cells: list[str]) -> tuple[Layout, list[str]] | None:
+    def _bind_rows(self, cells: list[str], check: bool) -> tuple[Layout, list[str]] | None:
         while len(cells) > self.width and not cells[-1].strip():
             cells = cells[:-1]
-        if len(cells) != self.width:
+        if check and len(cells) != self.width:
             return None
-        for position, regex in self.signature.items():
+        for position, regex in self.signature.items() if check else ():
             if not 0 < position <= len(cells) or not re.fullmatch(regex, cells[position - 1].strip()):
                 return None
         names = [f"column_{i}" for i in range(1, self.width + 1)]
@@ -357,9 +358,16 @@ def detect_layout(path: Path, layout: Layout | None = None, encoding: str | None
     heads = _head_rows(path, encoding or (layout.encoding if layout else None))
     for delimiter, rows in heads.items():
         preamble: dict[str, str] = {}
+        first = True
         for line, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
             for candidate in candidates:
-                bound = candidate.bind(cells)
+                # A file without a header is one from its first row on: rows before a match would
+                # otherwise vanish as a preamble. Named explicitly, it is taken as it comes.
+                if candidate.headerless and not first:
+                    continue
+                bound = candidate.bind(cells, check=layout is None)
                 if bound is not None:
                     return Detection(bound[0], line, preamble, delimiter,
                                      _why(bound[0], line, bound[1], delimiter, layout is not None))
@@ -367,6 +375,7 @@ def detect_layout(path: Path, layout: Layout | None = None, encoding: str | None
             if generic is not None:
                 return Detection(generic[0], line, preamble, delimiter,
                                  _why(generic[0], line, generic[1], delimiter, False))
+            first = False
             filled = [c.strip() for c in cells if c.strip()]
             if len(filled) >= 2:
                 preamble[norm_header(filled[0])] = filled[1]
