@@ -16,7 +16,9 @@ Two conventions every reader keeps, so that resolution and the law engine can tr
 
 External identifiers (``wikidata_id``, ``opensanctions_id``, ``lei``, ``registration_numbers`` as
 ``"<registry>:<number>"``) are identifiers like a company number: the same value is strong
-evidence, a different value in one scheme is a conflict.
+evidence, a different value in one scheme is a conflict. ``id_numbers`` (national identity numbers
+of no stated scheme) and ``tax_numbers`` are lists kept as the source wrote them: searchable
+identifiers, but with no scheme to say that two different values conflict.
 """
 
 from __future__ import annotations
@@ -81,15 +83,18 @@ ENTITY_KINDS: dict[str, EntityKind] = {
         EntityKind(
             "Person",
             ("name", "aliases", "dob", "nationality", "address", "postcode", "country", "phone",
-             "email", "ni_number", "passport", "wikidata_id", "opensanctions_id", "registration_numbers"),
-            identifiers=("ni_number", "passport", "email", "phone", "wikidata_id", "opensanctions_id"),
+             "email", "ni_number", "passport", "wikidata_id", "opensanctions_id", "registration_numbers",
+             "id_numbers", "tax_numbers"),
+            identifiers=("ni_number", "passport", "email", "phone", "wikidata_id", "opensanctions_id",
+                         "id_numbers", "tax_numbers"),
         ),
         EntityKind(
             "Company",
             ("name", "company_number", "jurisdiction", "incorporated", "dissolved", "address",
              "postcode", "country", "status", "wikidata_id", "opensanctions_id", "lei",
-             "registration_numbers"),
-            identifiers=("company_number", "wikidata_id", "opensanctions_id", "lei", "registration_numbers"),
+             "registration_numbers", "tax_numbers"),
+            identifiers=("company_number", "wikidata_id", "opensanctions_id", "lei", "registration_numbers",
+                         "tax_numbers"),
         ),
         EntityKind(
             "Account",
