@@ -57,26 +57,38 @@ def test_basic_company_data_sample_loads_wrapped_or_not(name: str, store: Store,
 def test_shared_registered_office_is_one_address(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     header = ["CompanyName", " CompanyNumber", "RegAddress.AddressLine1", "RegAddress.PostTown",
               "RegAddress.PostCode", "CountryOfOrigin", "IncorporationDate", "PreviousName_1.CONDATE",
-              " PreviousName_1.CompanyName"]
+              " PreviousName_1.CompanyName", "PreviousName_2.CONDATE", " PreviousName_2.CompanyName"]
     path = tmp_path / "basic.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        writer.writerow(["ALPHA LTD", "01", "1 Formation St", "London", "EC1A 1AA", "United Kingdom", "01/02/2020",
-                         "03/04/2021", "OLD ALPHA LTD"])
-        writer.writerow(["BETA LTD", "02", "1 Formation St", "London", "EC1A 1AA", "British Virgin Islands", "", "",
-                         ""])
-        writer.writerow(["GAMMA LTD", "03", "", "", "", "", "31/02/2020", "", ""])
+        writer.writerow(["ALPHA LTD", "1", "1 Formation St", "London", "EC1A 1AA", "United Kingdom", "01/02/2020",
+                         "03/04/2021", "OLD ALPHA LTD", "31/13/2019", "OLDER ALPHA LTD"])
+        writer.writerow(["BETA LTD", "SC 2", "1 Formation St", "London", "EC1A 1AA", "British Virgin Islands",
+                         "Mar-2006", "", "", "", ""])
+        writer.writerow(["GAMMA LTD", "03", "", "", "", "", "31/02/2020", "", "", "", ""])
+        writer.writerow(["DELTA LTD", "04", "", "", "", "", "1998", "", "", "", ""])
+        writer.writerow(["", "05", "", "", "", "", "", "", "", "", ""])
     report = load_ch_basic(sqlite_store, path, tmp_path / "q")
-    assert (report.read, report.loaded, report.quarantined) == (3, 2, 1)
-    assert sqlite_store.counts() == {"Company": 2, "Address": 1, "REGISTERED_AT": 2}
-    alpha, beta = sqlite_store.get_entities(["gb-coh/01", "gb-coh/02"])
-    assert alpha.props["previous_names"] == [{"name": "OLD ALPHA LTD", "until": "2021-04-03"}]
-    assert alpha.props["aliases"] == ["OLD ALPHA LTD"]
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (5, 4, 1, 2)
+    assert sqlite_store.counts() == {"Company": 4, "Address": 1, "REGISTERED_AT": 2}
+    alpha, beta, gamma, delta = sqlite_store.get_entities(["gb-coh/00000001", "gb-coh/SC000002", "gb-coh/00000003",
+                                                           "gb-coh/00000004"])
+    assert alpha.props["company_number"] == "00000001" and alpha.props["registration_numbers"] == ["gb-coh:00000001"]
+    assert alpha.props["previous_names"] == [{"name": "OLD ALPHA LTD", "until": "2021-04-03"},
+                                             {"name": "OLDER ALPHA LTD", "until_raw": "31/13/2019"}]
+    assert alpha.props["aliases"] == ["OLD ALPHA LTD", "OLDER ALPHA LTD"]
     assert beta.props["country"] == "VG" and beta.props["jurisdiction"] == "British Virgin Islands"
+    assert beta.props["incorporated"] == "2006-03"  # a month stays a month
+    assert delta.props["incorporated"] == "1998"  # a year is never padded to 1 January
+    assert "incorporated" not in gamma.props and gamma.props["incorporated_raw"] == "31/02/2020"
+    assert report.notes["date_forms"]["IncorporationDate"] == {"DD/MM/YYYY": 1, "Mon YYYY": 1, "YYYY": 1,
+                                                               "unreadable": 1}
     with open(report.quarantine_file or "", encoding="utf-8") as fh:
-        (bad,) = list(csv.DictReader(fh))
-    assert bad["column"] == "IncorporationDate" and "impossible date" in bad["reason"]
+        lines = {(r["row"], r["level"]): r for r in csv.DictReader(fh)}
+    assert lines[("2", "field")]["column"] == "PreviousName_2.CONDATE"
+    assert lines[("4", "field")]["column"] == "incorporated" and "impossible date" in lines[("4", "field")]["reason"]
+    assert lines[("6", "record")]["column"] == "CompanyName"
 
 
 PSC_FILES = sorted(FIXTURES.glob("psc-data-*.json"))
@@ -109,7 +121,8 @@ def _check_psc_values(store: Store) -> None:
     assert (ctl.props["share_pct"], ctl.props["share_pct_min"], ctl.props["share_pct_max"]) == (75, 75, 100)
     assert ctl.props["start_date"] == "2021-12-13" and "end_date" not in ctl.props
     target = store.get_entity("gb-coh-psc/08209948")
-    assert target is not None and target.props == {"company_number": "08209948"}
+    assert target is not None and target.props == {"company_number": "08209948",
+                                                   "registration_numbers": ["gb-coh:08209948"]}
     karol = store.get_entity("gb-coh-psc/10308742/psc/w4N_sH7yjfQmrQl93tx5yu7WW50")
     assert karol is not None and karol.props["country"] == "PL"
     (ended,) = store.relations_of([karol.id], ["CONTROLS"])
@@ -146,8 +159,8 @@ def test_psc_snapshot_jsonl_loads_once(store: Store, tmp_path: Path) -> None:
 def test_officers_snapshot(store: Store, tmp_path: Path) -> None:
     path = FIXTURES / "officers-snapshot-sample.dat"
     report = load_ch_officers(store, path, tmp_path / "q")
-    assert (report.read, report.loaded, report.quarantined) == (13, 8, 5)
-    assert store.counts() == {"Company": 4, "Person": 3, "DIRECTOR_OF": 5}
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (13, 9, 4, 1)
+    assert store.counts() == {"Company": 4, "Person": 4, "DIRECTOR_OF": 6}
     marcus = store.get_entity("gb-coh-officers/officer/204942900001")
     assert marcus is not None and marcus.props["name"] == "Marcus Ellery VANCE"
     assert marcus.props["dob"] == "1972-03" and marcus.props["officer_uid"] == "20494290"
@@ -158,9 +171,16 @@ def test_officers_snapshot(store: Store, tmp_path: Path) -> None:
     assert corporate is not None and corporate.kind == "Company" and corporate.props["country"] == "VG"
     (lena,) = store.relations_of(["gb-coh-officers/officer/204943100001"])
     assert (lena.props["role"], lena.props["end_date"]) == ("secretary", "2015-03-01")
+    z = store.get_entity("gb-coh-officers/officer/410000040001")  # month 13 costs the appointment date only
+    assert z is not None and z.props["dob"] == "1980-11"
+    (late,) = store.relations_of([z.id])
+    assert "start_date" not in late.props and late.props["start_date_raw"] == "20141319"
     with open(report.quarantine_file or "", encoding="utf-8") as fh:
-        reasons = {int(r["row"]): r["reason"] for r in csv.DictReader(fh)}
-    assert "appointment type" in reasons[10] and "impossible date" in reasons[11]
+        lines = list(csv.DictReader(fh))
+    reasons = {int(r["row"]): r["reason"] for r in lines if r["level"] == "record"}
+    (field,) = [r for r in lines if r["level"] == "field"]
+    assert (field["row"], field["column"]) == ("11", "start_date") and "impossible date" in field["reason"]
+    assert "appointment type" in reasons[10]
     assert "no company record" in reasons[12] and "record type" in reasons[13] and "blank" in reasons[14]
     assert store.get_meta("ch_officers_trailer:officers-snapshot-sample.dat")["matches"] is True
     again = load_ch_officers(store, path, tmp_path / "q")

@@ -27,6 +27,12 @@ HOSTILE_ROWS = 5000  # per example; 2 examples per reader -> 10^4 generated rows
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 
 
+def _title(row: int, name: str = "ccod_sample.csv") -> str:
+    """The title number on a fixture's line ``row`` (1-based, the header is line 1)."""
+    with open(FIXTURES / name, encoding="utf-8") as fh:
+        return list(csv.reader(fh))[row - 1][0]
+
+
 def _reasons(report: Any) -> dict[int, tuple[str, str]]:
     with open(report.quarantine_file, encoding="utf-8") as fh:
         return {int(r["row"]): (r["column"], r["reason"]) for r in csv.DictReader(fh)}
@@ -35,9 +41,10 @@ def _reasons(report: Any) -> dict[int, tuple[str, str]]:
 def test_ccod_sample(store: Store, tmp_path: Path) -> None:
     report = load_ccod(store, FIXTURES / "ccod_sample.csv", tmp_path / "q")
     out = report.to_dict()
-    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (29, 22, 7, True)
+    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (29, 25, 4, True)
+    assert out["fields_dropped"] == 3  # a bad price or date costs the field, not the title
     counts = store.counts()
-    assert counts["Property"] == 22 and counts["OWNS"] == 31
+    assert counts["Property"] == 25 and counts["OWNS"] == 34
     assert counts["Company"] == 13  # 12 companies; ACME has two proprietor addresses -> two records
     title = store.get_entity("gb-hmlr-ccod/NGL200003")
     assert title is not None and title.kind == "Property"
@@ -50,21 +57,25 @@ def test_ccod_sample(store: Store, tmp_path: Path) -> None:
     numbers = {e.props["company_number"] for e in store.get_entities([o.source for o in owners])}
     assert numbers == {"03456789", "OC301234", "SC198765", "09871234"}
     vance = [e for e in store.iter_entities(["Company"]) if e.props.get("company_number") == "07654321"]
-    assert len(vance) == 1 and len(store.relations_of([vance[0].id], ["OWNS"])) == 4
+    assert len(vance) == 1 and len(store.relations_of([vance[0].id], ["OWNS"])) == 7
     assert vance[0].props["country"] == "GB" and vance[0].provenance[0].row is None
+    assert vance[0].props["registration_numbers"] == ["gb-coh:07654321"]
     reasons = _reasons(report)
     assert reasons[25][0] == "Title Number"
-    assert "impossible date" in reasons[26][1]
-    assert "not an amount" in reasons[27][1] and "negative" in reasons[29][1]
+    assert reasons[26][0] == "acquired" and "impossible date" in reasons[26][1]
+    assert reasons[27][0] == "acquisition_price" and "not an amount" in reasons[27][1] and "negative" in reasons[29][1]
     assert "no proprietor" in reasons[28][1] and "no name" in reasons[30][1]
     assert "ragged row" in reasons[31][1]
+    dated = store.get_entity("gb-hmlr-ccod/" + _title(26))
+    assert dated is not None and dated.props["acquired_raw"] == "31-02-2019" and "acquired" not in dated.props
+    assert report.notes["date_forms"]["Date Proprietor Added"] == {"DD/MM/YYYY": 25, "unreadable": 1}
     again = load_ccod(store, FIXTURES / "ccod_sample.csv", tmp_path / "q")
     assert (again.entities_written, again.relations_written) == (0, 0)
 
 
 def test_ocod_sample(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     report = load_ccod(sqlite_store, FIXTURES / "ocod_sample.csv", tmp_path / "q", overseas=True)
-    assert (report.read, report.loaded, report.quarantined) == (23, 18, 5)
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (23, 20, 3, 2)
     companies = list(sqlite_store.iter_entities(["Company"], dataset="gb-hmlr-ocod"))
     by_name = {}
     for c in companies:
@@ -82,7 +93,7 @@ def test_ocod_sample(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     mansion = sqlite_store.relations_of(["gb-hmlr-ocod/NGL800005"], ["OWNS"], "in")
     assert len(mansion) == 4
     reasons = _reasons(report)
-    assert "EUR" in reasons[23][1] and "ragged row" in reasons[24][1]
+    assert reasons[23][0] == "acquisition_price" and "EUR" in reasons[23][1] and "ragged row" in reasons[24][1]
 
 
 def test_ppd_sample_applies_changes_and_deletes(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
@@ -122,7 +133,7 @@ def test_cli_loads_ocod(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (23, 18, 5, True)
+    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (23, 20, 3, True)
 
 
 def test_a_title_repeated_in_one_file_is_last_row_wins(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
