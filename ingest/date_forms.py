@@ -50,7 +50,7 @@ class DateForms:
     """
 
     def __init__(self, notes: dict[str, Any], pivot: int | None = None) -> None:
-        self.counts: dict[str, dict[str, int]] = notes.setdefault("date_forms", {})
+        self.notes = notes  # "date_forms" appears there with the first date read
         self.pivot = pivot
         self._cleaners: dict[tuple[str, bool], Cleaner] = {}
 
@@ -65,7 +65,7 @@ class DateForms:
         return parsed
 
     def _count(self, column: str, form: str) -> None:
-        forms = self.counts.setdefault(column, {})
+        forms = self.notes.setdefault("date_forms", {}).setdefault(column, {})
         forms[form] = forms.get(form, 0) + 1
 
     def partial(self, column: str) -> Cleaner:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_support import REAL as CORPUS
+from corpus_support import check_corpus_file, corpus_params
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -136,20 +138,88 @@ def test_cli_loads_ocod(tmp_path: Path) -> None:
     assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (23, 20, 3, True)
 
 
-def test_a_title_repeated_in_one_file_is_last_row_wins(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
-    header = _ccod_header(False)
-    path = tmp_path / "dup.csv"
+def _titles_file(path: Path, overseas: bool, rows: list[dict[str, str]]) -> Path:
+    """A CCOD/OCOD file with the published header and ``rows`` (unnamed columns empty)."""
+    header = _ccod_header(overseas)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        for price in ("100", "200"):
-            row = dict.fromkeys(header, "")
-            row |= {"Title Number": "DUP1", "Price Paid": price, "Proprietor Name (1)": "A LTD"}
-            writer.writerow([row[h] for h in header])
+        writer.writerows([(dict.fromkeys(header, "") | row)[h] for h in header] for row in rows)
+    return path
+
+
+def test_a_title_repeated_in_one_file_is_last_row_wins(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    path = _titles_file(tmp_path / "dup.csv", False, [
+        {"Title Number": "DUP1", "Price Paid": price, "Proprietor Name (1)": "A LTD"} for price in ("100", "200")])
     first = load_ccod(sqlite_store, path, tmp_path / "q")
     assert (first.read, first.loaded) == (2, 2)
     title = sqlite_store.get_entity("gb-hmlr-ccod/DUP1")
     assert title is not None and title.props["acquisition_price"] == "200"
+
+
+# --- the real corpus (tests/fixtures/real/land-registry, see SOURCES.md there) -------------------
+
+REAL = CORPUS / "land-registry"
+# file, format, read, loaded, quarantined, fields_dropped
+REAL_CORPUS = [
+    ("pp-complete-prefix.csv", "ppd", 30, 30, 0, 0),
+    ("pp-monthly-update-prefix.csv", "ppd", 30, 30, 0, 0),
+    ("pp-monthly-update-resaved-prefix.csv", "ppd", 29, 29, 0, 0),  # + its header row, not a sale
+    ("CCOD_FULL_built.csv", "ccod", 10, 10, 0, 0),  # built: no real CCOD/OCOD extract is public
+    ("OCOD_FULL_built.csv", "ocod", 10, 10, 0, 0),
+]
+
+
+@pytest.mark.parametrize("case", corpus_params("land-registry", REAL_CORPUS))
+def test_real_corpus_loads_with_expected_counts(case: Any, sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    check_corpus_file(sqlite_store, tmp_path / "q", *case)
+
+
+def test_real_price_paid_values(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    load_ppd(sqlite_store, REAL / "pp-complete-prefix.csv", tmp_path / "q")
+    resaved = load_ppd(sqlite_store, REAL / "pp-monthly-update-resaved-prefix.csv", tmp_path / "q")
+    props = {e.props["ppd_key"]: e.props for e in sqlite_store.iter_entities(["Property"])}
+    flat = props["SW82PH|10|41|"]  # PAON 10, SAON 41: a flat, keyed by both
+    assert flat["value"] == "110995" and flat["value_date"] == "1995-11-09" and flat["tenure"] == "Leasehold"
+    assert flat["sales"][0]["new_build"] is True and flat["sales"][0]["transaction_id"].startswith("{60CF8CE4")
+    honeycomb = props["B311RA|15||"]
+    assert honeycomb["value_date"] == "2025-10-31"  # DD-MM-YYYY 00:00 of a spreadsheet copy, read as a day
+    assert resaved.notes["header_row"]["row"] == 1 and resaved.notes["header_row"]["cells"][0] == "Transaction_ID"
+    assert resaved.notes["date_forms"] == {"date": {"DD/MM/YYYY": 29}}
+
+
+def test_row_count_trailer(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    report = load_ccod(sqlite_store, REAL / "CCOD_FULL_built.csv", tmp_path / "q")
+    assert report.notes["row_count"] == {"file": "CCOD_FULL_built.csv", "stated": 10, "read": 10, "matches": True}
+    short = tmp_path / "CCOD_short.csv"
+    lines = (REAL / "CCOD_FULL_built.csv").read_text(encoding="utf-8").splitlines()
+    short.write_text("\n".join([*lines[:4], lines[-1]]) + "\n", encoding="utf-8")  # 3 titles, trailer says 10
+    cut = load_ccod(sqlite_store, short, tmp_path / "q")
+    assert (cut.read, cut.quarantined) == (3, 0) and cut.notes["row_count"]["matches"] is False
+
+
+def test_cli_loads_a_resaved_price_paid_file_without_format(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--db", "x.db", "load", str(REAL / "pp-monthly-update-resaved-prefix.csv"),
+         "--json", "--no-resolve"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert (out["format"], out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == ("ppd", 29, 29, 0,
+                                                                                                  True)
+
+
+def test_ocod_numbers_are_not_padded_into_uk_numbers(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    path = _titles_file(tmp_path / "ocod.csv", True, [
+        {"Title Number": title, "Proprietor Name (1)": f"CO {title}", "Company Registration No. (1)": number,
+         "Country Incorporated (1)": "British Virgin Islands"}
+        for title, number in (("T1", "1234567"), ("T2", "FC31362"), ("T3", "oe 123"))])
+    load_ccod(sqlite_store, path, tmp_path / "q", overseas=True)
+    numbers = {e.props["name"]: (e.props.get("company_number"), e.props.get("registration_numbers"))
+               for e in sqlite_store.iter_entities(["Company"])}
+    assert numbers == {"CO T1": ("1234567", None),  # a BVI number stays as the register wrote it
+                       "CO T2": ("FC031362", ["gb-coh:FC031362"]), "CO T3": ("OE000123", ["gb-coh:OE000123"])}
 
 
 # --- hostile input -------------------------------------------------------------------------------
