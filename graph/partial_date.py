@@ -56,6 +56,8 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{2}})", "dmyy", "DD/MM/YY"),
     ))
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# A time after any other form of a day ("23/03/2006 00:00", as spreadsheet re-saves write them).
+_TRAILING_TIME = re.compile(r"^(.*\S)[\sT]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _COMPACT = re.compile(r"^\d{8}$")
 _YEAR_FIRST_SHORT = re.compile(r"^(\d{2})-(\d{2})-(\d{2})$")
 
@@ -142,6 +144,12 @@ def _parse(text: str, pivot: int) -> PartialDate:
     timed = _TIME.match(text)
     if timed:
         return _parse(timed.group(1), pivot)
+    trailing = _TRAILING_TIME.match(text)
+    if trailing:
+        day = _parse(trailing.group(1), pivot)
+        if not day.is_full:
+            raise InvalidRecord(f"not a date: {text!r} (a time after a {day.precision})")
+        return PartialDate(day.text, "day", f"{day.form} hh:mm")
     if _COMPACT.match(text):
         return _compact(text)
     short = _YEAR_FIRST_SHORT.match(text)

@@ -36,8 +36,8 @@ sale, ``C`` replaces the sale with that transaction id, ``D`` deletes it. Rows a
 chunks against what the store already holds, so memory is bounded by the chunk. A sale cannot
 stand without its transaction id, price and date, nor a property without a PAON/SAON and a
 postcode (or street and town). Dates are ``YYYY-MM-DD 00:00`` in the published files and
-``DD-MM-YYYY 00:00`` in copies re-saved by a spreadsheet; the midnight carries nothing and is
-dropped before the shared parser reads the day. Such copies also gain a header row
+``DD-MM-YYYY 00:00`` in copies re-saved by a spreadsheet; the shared parser reads the day and
+drops the time (the midnight carries nothing). Such copies also gain a header row
 (``Transaction_ID,Price,Date,...``) and empty trailing columns: the header row is recognised and
 skipped (``notes["header_row"]``), the empty columns ignored.
 """
@@ -69,18 +69,10 @@ PPD_COLUMNS = ["transaction_id", "price", "date", "postcode", "property_type", "
                "saon", "street", "locality", "town", "district", "county", "ppd_category", "record_status"]
 TENURES = {"F": "Freehold", "L": "Leasehold", "U": "Unknown"}
 PROPERTY_TYPES = {"D": "Detached", "S": "Semi-detached", "T": "Terraced", "F": "Flat/maisonette", "O": "Other"}
-_MIDNIGHT = re.compile(r"^(.*\S)[ T]00:00(:00)?$")
 _CH_OVERSEAS = re.compile(r"^(FC|OE|BR|SF|NF)\d")
 _ROW_COUNT = "Row Count:"
 _GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 _CHUNK = 1000
-
-
-def _midnight(value: object) -> object:
-    """A Price Paid date without its ``00:00`` (every transfer is stamped midnight)."""
-    if isinstance(value, str) and (m := _MIDNIGHT.match(value.strip())):
-        return m.group(1)
-    return value
 
 
 def _price(value: object, column: str = "Price Paid") -> str | None:
@@ -277,7 +269,7 @@ class _SalesMerger:
             sale["tenure"] = TENURES.get(cells["duration"].upper(), cells["duration"])
         if status != "D":
             sale["price"] = _price(raw.get("price"), "price")
-            sale["date"] = self.day(_midnight(raw.get("date")))
+            sale["date"] = self.day(raw.get("date"))
             if not sale["price"] or not sale["date"]:
                 raise InvalidRecord("a sale needs a price and a date", "price" if not sale["price"] else "date")
             sale |= {k: v for k, v in (("new_build", cells["old_new"] == "Y"), ("category", cells["ppd_category"]))

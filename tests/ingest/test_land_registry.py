@@ -185,7 +185,7 @@ def test_real_price_paid_values(sqlite_store: SQLiteStore, tmp_path: Path) -> No
     honeycomb = props["B311RA|15||"]
     assert honeycomb["value_date"] == "2025-10-31"  # DD-MM-YYYY 00:00 of a spreadsheet copy, read as a day
     assert resaved.notes["header_row"]["row"] == 1 and resaved.notes["header_row"]["cells"][0] == "Transaction_ID"
-    assert resaved.notes["date_forms"] == {"date": {"DD/MM/YYYY": 29}}
+    assert resaved.notes["date_forms"] == {"date": {"DD/MM/YYYY hh:mm": 29}}
 
 
 def test_row_count_trailer(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
