@@ -15,6 +15,7 @@ the source gave (a date of birth, an incorporation date: ``"1984-03"`` stays a m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from graph.partial_date import PartialDate, parse_date
 __all__ = ["DateForms"]
 
 Cleaner = Callable[[object], str | None]
+_PIVOT_DETAIL = re.compile(r": \d+ -> \d+\)")  # "(pivot 15: 06 -> 2006)" counts as "(pivot 15)"
 
 
 class DateForms:
@@ -52,38 +54,40 @@ class DateForms:
     def __init__(self, notes: dict[str, Any], pivot: int | None = None) -> None:
         self.notes = notes  # "date_forms" appears there with the first date read
         self.pivot = pivot
-        self._cleaners: dict[tuple[str, bool], Cleaner] = {}
+        self._cleaners: dict[tuple[str, bool, int | None], Cleaner] = {}
 
-    def _read(self, column: str, value: object) -> PartialDate | None:
+    def _read(self, column: str, value: object, pivot: int | None) -> PartialDate | None:
         try:
-            parsed = parse_date(value, pivot=self.pivot)
+            parsed = parse_date(value, pivot=self.pivot if pivot is None else pivot)
         except InvalidRecord as exc:
             self._count(column, "unreadable")
             raise InvalidRecord(f"{column}: {exc.reason}", column) from None
         if parsed is not None:
-            self._count(column, parsed.form)
+            self._count(column, _PIVOT_DETAIL.sub(")", parsed.form))  # one count per pivot, not per year
         return parsed
 
     def _count(self, column: str, form: str) -> None:
         forms = self.notes.setdefault("date_forms", {}).setdefault(column, {})
         forms[form] = forms.get(form, 0) + 1
 
-    def partial(self, column: str) -> Cleaner:
-        """A cleaner keeping the precision given: ``"1984"``, ``"1984-03"`` or ``"1984-03-15"``."""
-        key = (column, False)
+    def partial(self, column: str, pivot: int | None = None) -> Cleaner:
+        """A cleaner keeping the precision given: ``"1984"``, ``"1984-03"`` or ``"1984-03-15"``.
+
+        ``pivot`` overrides the loader-wide pivot for this cleaner (ICIJ states one per record)."""
+        key = (column, False, pivot)
         if key not in self._cleaners:
             def clean(value: object) -> str | None:
-                parsed = self._read(column, value)
+                parsed = self._read(column, value, pivot)
                 return parsed.text if parsed else None
             self._cleaners[key] = clean
         return self._cleaners[key]
 
     def day(self, column: str) -> Cleaner:
         """A cleaner that needs a full day; a year or a month alone is refused with the reason."""
-        key = (column, True)
+        key = (column, True, None)
         if key not in self._cleaners:
             def clean(value: object) -> str | None:
-                parsed = self._read(column, value)
+                parsed = self._read(column, value, None)
                 if parsed is None:
                     return None
                 try:

@@ -51,10 +51,10 @@ from rigour.names import extract_org_types
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
-from graph.partial_date import parse_date
 from graph.store import Store, batched
 from graph.types import clean_text
 from ingest.csvio import BadRow, read_csv
+from ingest.date_forms import DateForms
 from ingest.formats import reader
 from ingest.icij_layout import node_type_of, open_icij, read_header
 from ingest.icij_links import SIMILARITY_TYPES, classify, rel_key
@@ -86,7 +86,6 @@ ENTITY_DATES = {"incorporation_date": "incorporated", "inactivation_date": "inac
 
 _SPACES = re.compile(r"\s+")
 _THROUGH = re.compile(r"current through\D{0,20}(\d{4})", re.IGNORECASE)
-_PIVOT_DETAIL = re.compile(r": \d+ -> \d+\)")
 _CHUNK = 2000  # relationship rows whose ends are checked against the store at once
 
 
@@ -154,7 +153,7 @@ class _Icij:
         self.ds = dataset
         self.seen: set[int | str] = set()
         self._file = "relationships.csv"
-        self.forms: dict[str, Counter[str]] = {}
+        self.dates = DateForms(loader.report.notes)
         self.other_types: Counter[str] = Counter()
 
     def provenance(self, file: str, row: int, raw: dict[str, Any], ref: str) -> tuple[Provenance, ...]:
@@ -174,21 +173,7 @@ class _Icij:
 
     def _date(self, props: dict[str, Any], prop: str, raw: dict[str, Any], column: str) -> None:
         """One optional date into ``props[prop]`` at its precision; unreadable, it costs only the field."""
-        pivot = _pivot(raw.get("valid_until"))
-
-        def clean(value: object) -> str | None:
-            try:
-                parsed = parse_date(value, pivot=pivot)
-            except InvalidRecord as exc:
-                raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-            if parsed is None:
-                return None
-            if not self.forms:
-                self.loader.report.notes["date_forms"] = self.forms
-            self.forms.setdefault(column, Counter())[_PIVOT_DETAIL.sub(")", parsed.form)] += 1
-            return parsed.text
-
-        self.loader.soft(props, prop, raw.get(column), clean)
+        self.loader.soft(props, prop, raw.get(column), self.dates.partial(column, _pivot(raw.get("valid_until"))))
 
     def node_mapper(self, file: str, node_type: str) -> Callable[[int, dict[str, Any]], list[Record]]:
         def mapper(row: int, raw: dict[str, Any]) -> list[Record]:
