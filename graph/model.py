@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import orjson
 
 from graph.errors import InvalidRecord, NotAllowed
+from graph.partial_date import first_day, last_day
 
 __all__ = [
     "EntityKind",
@@ -345,11 +346,15 @@ class Relation:
         )
 
     def in_window(self, start: str | None, end: str | None) -> bool:
-        """True when the relation's day or period overlaps ``start..end`` (undated: always)."""
+        """True when the relation's day or period may overlap ``start..end`` (undated: always).
+
+        A partial date counts as every day it may mean: a link that ended "2006" may still run on
+        1 May 2006.
+        """
         first, last = self.start_date, self.end_date
-        if end is not None and first is not None and first > end:
+        if end is not None and first is not None and first_day(first) > end:
             return False
-        return not (start is not None and last is not None and last < start)
+        return not (start is not None and last is not None and last_day(last) < start)
 
 
 @dataclass(frozen=True)

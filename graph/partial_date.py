@@ -24,6 +24,7 @@ without the field (see the ``<field>_raw`` convention in :mod:`graph.model`).
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from datetime import date
 
 from graph.errors import InvalidRecord
 
-__all__ = ["PartialDate", "parse_date", "clean_partial_date", "PRECISIONS"]
+__all__ = ["PartialDate", "parse_date", "clean_partial_date", "first_day", "last_day", "PRECISIONS"]
 
 PRECISIONS = ("year", "month", "day")
 _MONTHS = {name: n for n, names in enumerate(
@@ -241,3 +242,30 @@ def clean_partial_date(value: object, *, pivot: int | None = None) -> str | None
     """
     parsed = parse_date(value, pivot=pivot)
     return parsed.text if parsed else None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def first_day(text: str) -> str:
+    """The earliest day a stored date (ISO at its precision) may mean, for comparing with days.
+
+    A partial date is never padded when stored; only a comparison asks what it could cover.
+
+    >>> first_day("2006"), first_day("2006-02"), first_day("2006-02-14")
+    ('2006-01-01', '2006-02-01', '2006-02-14')
+    """
+    return text + ("-01-01" if len(text) == 4 else "-01" if len(text) == 7 else "")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def last_day(text: str) -> str:
+    """The latest day a stored date (ISO at its precision) may mean.
+
+    >>> last_day("2006"), last_day("2004-02"), last_day("2006-02-14")
+    ('2006-12-31', '2004-02-29', '2006-02-14')
+    """
+    if len(text) == 4:
+        return f"{text}-12-31"
+    if len(text) == 7:
+        year, month = int(text[:4]), int(text[5:])
+        return f"{text}-{calendar.monthrange(year, month)[1]:02d}"
+    return text
