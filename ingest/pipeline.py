@@ -2,9 +2,15 @@
 
 A reader only turns its source into ``(file, row, raw dict)`` and maps one raw row to records
 (raising :class:`~graph.errors.InvalidRecord` when it cannot). This module does the rest the
-same way for every source: counts (read = loaded + quarantined, per file), the quarantine file
-(file, row, column, reason, raw), and batched upserts through the Store -- entities before the
-relations that need them, each batch atomic, so an interrupted load re-runs to completion.
+same way for every source: counts (read = loaded + quarantined, per file), files of a folder or
+archive that were not read at all (:meth:`Loader.skip`: a link, an unknown file; the load then
+does not reconcile), the quarantine file (file, row, column, reason, raw), and batched upserts
+through the Store -- entities before the relations that need them, each batch atomic, so an
+interrupted load re-runs to completion.
+
+The quarantine is written to ``<name>.partial`` and moved into place only when the load
+finishes, so a killed load never leaves a file that looks like a finished quarantine; a later
+run of the same load replaces or removes the ``.partial`` it left.
 """
 
 from __future__ import annotations
@@ -27,16 +33,22 @@ Record = Entity | Relation
 
 @dataclass
 class FileCount:
-    """Reconciliation for one file."""
+    """Reconciliation for one file: its rows read, loaded and quarantined, or why it was skipped."""
 
     file: str
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
+    skipped: str | None = None  # why the file was not read at all; such a file never reconciles
 
     @property
     def reconciles(self) -> bool:
-        return self.read == self.loaded + self.quarantined
+        return self.skipped is None and self.read == self.loaded + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts; ``skipped`` appears only for a file that was not read."""
+        out: dict[str, Any] = {"read": self.read, "loaded": self.loaded, "quarantined": self.quarantined}
+        return out | ({"skipped": self.skipped} if self.skipped is not None else {})
 
 
 @dataclass
@@ -64,14 +76,23 @@ class LoadReport:
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files.values())
 
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Files of the folder or archive that were not read, with why."""
+        return {name: f.skipped for name, f in self.files.items() if f.skipped is not None}
+
+    @property
+    def reconciled(self) -> bool:
+        """Every file was read and every row it holds is loaded or quarantined."""
+        return all(f.reconciles for f in self.files.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset, "format": self.format, "read": self.read, "loaded": self.loaded,
-            "quarantined": self.quarantined, "quarantine_file": self.quarantine_file,
-            "reconciled": all(f.reconciles for f in self.files.values()),
+            "quarantined": self.quarantined, "skipped": len(self.skipped), "quarantine_file": self.quarantine_file,
+            "reconciled": self.reconciled,
             "entities_written": self.entities_written, "relations_written": self.relations_written,
-            "files": {name: {"read": f.read, "loaded": f.loaded, "quarantined": f.quarantined}
-                      for name, f in self.files.items()},
+            "files": {name: f.to_dict() for name, f in self.files.items()},
         } | ({"notes": self.notes} if self.notes else {})
 
 
@@ -97,6 +118,11 @@ class Loader:
 
     def count(self, file: str) -> FileCount:
         return self.report.files.setdefault(file, FileCount(file))
+
+    def skip(self, file: str, reason: str) -> None:
+        """Report a file of the folder or archive that is not read at all (the load then does not
+        reconcile): a link, a device, an unknown file, one over a size cap..."""
+        self.count(file).skipped = reason
 
     def reject(self, file: str, row: int, reason: str, column: str | None = None,
                raw: dict[str, Any] | None = None) -> None:
@@ -152,10 +178,12 @@ class Loader:
             self._rejects_fh.close()
             self._partial.replace(path)  # the whole quarantine of this run, never half of one
             self.report.quarantine_file = str(path.resolve())
-        elif path.exists():
-            path.unlink()
+        else:
+            path.unlink(missing_ok=True)
+            self._partial.unlink(missing_ok=True)  # left by an earlier run of this load that was killed
         ledger = self.store.get_meta("loads") or []
         ledger.append({k: v for k, v in self.report.to_dict().items() if k != "files"}
-                      | {"at": self.report.started_at})
+                      | {"at": self.report.started_at}
+                      | ({"skipped_files": self.report.skipped} if self.report.skipped else {}))
         self.store.set_meta("loads", ledger[-500:])
         return self.report
