@@ -4,9 +4,9 @@ A reader only turns its source into ``(file, row, raw dict)`` and maps one raw r
 (raising :class:`~graph.errors.InvalidRecord` when it cannot). This module does the rest the
 same way for every source: counts (read = loaded + quarantined, per file), files of a folder or
 archive that were not read at all (:meth:`Loader.skip`: a link, an unknown file; the load then
-does not reconcile), the quarantine file (file, row, column, reason, raw), and batched upserts
-through the Store -- entities before the relations that need them, each batch atomic, so an
-interrupted load re-runs to completion.
+does not reconcile), the quarantine file (file, row, column, reason, raw; every cell made safe
+to open in a spreadsheet), and batched upserts through the Store -- entities before the
+relations that need them, each batch atomic, so an interrupted load re-runs to completion.
 
 The quarantine is written to ``<name>.partial`` and moved into place only when the load
 finishes, so a killed load never leaves a file that looks like a finished quarantine; a later
@@ -25,6 +25,7 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.model import Entity, Relation, utc_now
 from graph.store import DEFAULT_BATCH, Store
+from ingest.export_safety import safe_row
 
 __all__ = ["FileCount", "LoadReport", "Loader", "Record"]
 
@@ -135,9 +136,9 @@ class Loader:
             self._rejects_fh = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
             self._rejects = csv.writer(self._rejects_fh)
             self._rejects.writerow(self.QUARANTINE_COLUMNS)
-        self._rejects.writerow((self.report.dataset, file, row, column or "", reason,
-                                # ASCII escapes keep a lone surrogate from a broken file writable
-                                json.dumps(raw or {}, ensure_ascii=True, default=str)))
+        self._rejects.writerow(safe_row((self.report.dataset, file, row, column or "", reason,
+                                         # ASCII escapes keep a lone surrogate from a broken file writable
+                                         json.dumps(raw or {}, ensure_ascii=True, default=str))))
 
     def accept(self, file: str, records: Sequence[Record]) -> None:
         """Take one source row's records (counted as read and loaded)."""
