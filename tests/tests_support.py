@@ -64,8 +64,14 @@ def write_bad_bundle(folder: Path) -> Path:
     return write_bundle(folder, BAD)
 
 
+def cli_argv(*args: str) -> list[str]:
+    """The command line of ``assetgraph ARGS`` run from this checkout."""
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+CLI_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
 def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``assetgraph ARGS`` as a user runs it: a real process (so a hang or a traceback shows)."""
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-                          timeout=timeout)
+    return subprocess.run(cli_argv(*args), cwd=cwd, capture_output=True, text=True, env=CLI_ENV, timeout=timeout)
