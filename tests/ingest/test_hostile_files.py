@@ -347,3 +347,17 @@ def test_an_icij_folder_reports_every_file_it_does_not_read(store: SQLiteStore, 
     assert len(reasons) == 6 and not report.reconciled
     assert report.files["nodes-entities.csv"].loaded > 0
     assert report.to_dict()["skipped"] == 6
+
+
+def test_a_line_of_gigabytes_is_one_bad_row_not_a_memory_error(tmp_path: Path) -> None:
+    """A line longer than the cell limit is drained in pieces: memory stays bounded, the rows after it load."""
+    from ingest.csvio import FIELD_LIMIT, BadRow, CsvRow, read_csv
+
+    path = tmp_path / "long.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("id,name\n1,a\n")
+        fh.write("2," + "x" * (3 * FIELD_LIMIT + 7) + "\n")
+        fh.write("3,c\n")
+    rows = list(read_csv(path))
+    assert [type(r) for r in rows] == [CsvRow, BadRow, CsvRow]
+    assert "longer than" in rows[1].reason and rows[2].data == {"id": "3", "name": "c"}
