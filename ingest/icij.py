@@ -261,13 +261,13 @@ class _Icij:
         self.loader.run(file, chunk, lambda row, raw: self.relationship(row, raw, known))
 
 
-def _rows(loader: Loader, file: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(loader: Loader, file: str, path: Path, limits: Limits) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows under the canonical column names (:func:`ingest.icij_layout.canonical_header`); the
     header is the first non-blank row, and row numbers stay the file's own line numbers."""
     line, header = read_header(path)
     if not header:
         return
-    with open_icij(path) as fh:
+    with open_icij(path, limits.max_file_size) as fh:
         for item in read_csv(fh, header=header, skip_lines=line):
             if isinstance(item, BadRow):
                 loader.reject(file, item.row, item.reason, None, item.raw)
@@ -308,11 +308,13 @@ def load_icij(store: Store, path: str | Path, quarantine_dir: str | Path = "quar
     path = Path(path)
     loader = Loader(store, dataset, "icij", Path(quarantine_dir) / f"{dataset}.{path.stem}.quarantine.csv")
     icij = _Icij(store, loader, dataset)
-    for node_type, file in _files(path, loader, limits or Limits()):
+    limits = limits or Limits()
+    for node_type, file in _files(path, loader, limits):
+        rows = _rows(loader, file.name, file, limits)
         if node_type == "relationship":
-            icij.load_relationships(file.name, _rows(loader, file.name, file))
+            icij.load_relationships(file.name, rows)
         else:
-            loader.run(file.name, _rows(loader, file.name, file), icij.node_mapper(file.name, node_type))
+            loader.run(file.name, rows, icij.node_mapper(file.name, node_type))
     return loader.finish()
 
 

@@ -29,6 +29,7 @@ reconcile. A path or archive that cannot be used at all raises
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -293,6 +294,34 @@ def _choose(zf: zipfile.ZipFile, limits: Limits, wanted: Callable[[str], str | N
         raise InvalidRecord(f"the archive's files declare {size_text(declared)}, over the per-archive cap of "
                             f"{size_text(limits.max_archive_size)} (raise it with --max-archive-size)")
     return chosen
+
+
+class CappedReader(io.RawIOBase):
+    """A binary stream that refuses to give more than ``cap`` bytes (a ``.gz`` read in place).
+
+    Decompressing a stream is the only way to learn its size, so a gzip bomb is stopped while it
+    is read: past the cap the read raises :class:`~graph.errors.InvalidRecord` naming the file and
+    the option that raises the cap, and the load ends with that one line.
+    """
+
+    def __init__(self, source: IO[bytes], cap: int, name: str) -> None:
+        self._source, self._cap, self._name, self._read = source, cap, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(min(len(buffer), self._cap - self._read + 1))
+        self._read += len(data)
+        if self._read > self._cap:
+            raise InvalidRecord(f"{self._name}: more than {size_text(self._cap)} once decompressed "
+                                f"(--max-file-size raises the cap)")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
 
 
 def copy_capped(source: IO[bytes], target: IO[bytes], cap: int) -> int:

@@ -361,3 +361,18 @@ def test_a_line_of_gigabytes_is_one_bad_row_not_a_memory_error(tmp_path: Path) -
     rows = list(read_csv(path))
     assert [type(r) for r in rows] == [CsvRow, BadRow, CsvRow]
     assert "longer than" in rows[1].reason and rows[2].data == {"id": "3", "name": "c"}
+
+
+def test_a_gzip_bomb_in_an_icij_folder_stops_at_the_cap_with_one_clear_line(tmp_path: Path) -> None:
+    from ingest.icij import load_icij
+    from ingest.source_files import Limits
+
+    folder = tmp_path / "icij"
+    folder.mkdir()
+    with gzip.open(folder / "nodes-entities.csv.gz", "wb") as gz:
+        gz.write(b"node_id,name,sourceID\n")
+        for _ in range(64):
+            gz.write(b"1" * (1 << 20) + b",x,Panama Papers\n")  # 64 MiB out of a file of ~70 KiB
+    assert (folder / "nodes-entities.csv.gz").stat().st_size < 1 << 20
+    with SQLiteStore(tmp_path / "db.sqlite") as store, pytest.raises(InvalidRecord, match="once decompressed"):
+        load_icij(store, folder, tmp_path / "q", limits=Limits(max_file_size=8 << 20))
