@@ -256,6 +256,27 @@ def _member_refusal(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def check_zip_size(path: Path, cap: int = DEFAULT_MAX_ARCHIVE_SIZE) -> None:
+    """Refuse a zip-based file (an XLSX workbook) whose members declare more than ``cap`` bytes.
+
+    A library that opens such a file itself (openpyxl) reads through :mod:`zipfile`, which stops
+    every member at its declared size, so the declared total bounds what can come out.
+
+    Raises
+    ------
+    InvalidRecord
+        Over the cap, or not a readable zip.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+    except (OSError, *_UNREADABLE) as exc:
+        raise InvalidRecord(f"{path.name} is not a readable zip/workbook: {exc}") from None
+    if total > cap:
+        raise InvalidRecord(f"{path.name} unpacks to {size_text(total)}, more than {size_text(cap)} "
+                            f"(--max-archive-size raises the cap)")
+
+
 def zip_names(path: Path) -> list[str] | None:
     """The member names of a readable zip, or None when ``path`` is not one (never raises)."""
     try:

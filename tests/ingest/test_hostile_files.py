@@ -376,3 +376,14 @@ def test_a_gzip_bomb_in_an_icij_folder_stops_at_the_cap_with_one_clear_line(tmp_
     assert (folder / "nodes-entities.csv.gz").stat().st_size < 1 << 20
     with SQLiteStore(tmp_path / "db.sqlite") as store, pytest.raises(InvalidRecord, match="once decompressed"):
         load_icij(store, folder, tmp_path / "q", limits=Limits(max_file_size=8 << 20))
+
+
+def test_a_workbook_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path) -> None:
+    from ingest.source_files import check_zip_size
+
+    book = tmp_path / "statement.xlsx"
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"<" * (32 << 20))
+    with pytest.raises(InvalidRecord, match="unpacks to"):
+        check_zip_size(book, cap=16 << 20)
+    check_zip_size(book, cap=64 << 20)  # under the cap it is left to the reader
