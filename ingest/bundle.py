@@ -25,7 +25,7 @@ from graph.types import clean_date, clean_money, clean_share, clean_text
 from ingest.csvio import BadRow, read_csv
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
-from ingest.source_files import Limits, Listing, list_folder, size_text, unpacked_zip, zip_names
+from ingest.source_files import Limits, Listing, list_folder, own_outputs, size_text, unpacked_zip, zip_names
 
 __all__ = ["load_bundle", "read_case", "ENTITY_FILES", "RELATION_TYPES", "BUNDLE_FILES"]
 
@@ -53,11 +53,11 @@ def _not_a_bundle_file(name: str) -> str | None:
 
 
 @contextmanager
-def _opened(path: Path, limits: Limits) -> Iterator[Listing]:
+def _opened(path: Path, limits: Limits, own: frozenset[Path]) -> Iterator[Listing]:
     """A bundle folder listed, or a zip's bundle files unpacked into a temporary folder; either way
     only regular files are read, and every other file is listed as skipped (ingest.source_files)."""
     if path.is_dir():
-        yield list_folder(path, limits, _not_a_bundle_file)
+        yield list_folder(path, limits, _not_a_bundle_file, own)
         return
     if not zipfile.is_zipfile(path):
         raise InvalidRecord(f"{path} is neither a bundle folder nor a .zip of one")
@@ -257,7 +257,7 @@ def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "qu
     InvalidRecord
         When the bundle itself is unusable (no case.json, not a folder or zip, over a size cap).
     """
-    with _opened(Path(path), limits or Limits()) as listing:
+    with _opened(Path(path), limits or Limits(), own_outputs(store, Path(quarantine_dir))) as listing:
         case_file = listing.files.get("case.json")
         if case_file is None:
             refused = listing.refusal("case.json")
@@ -283,6 +283,8 @@ def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "qu
                 loader.accept("case.json", [link])
         for skipped in listing.skipped:
             loader.skip(skipped.name, skipped.reason)
+        if listing.own:
+            loader.report.notes["own_outputs_passed_over"] = listing.own
         return loader.finish()
 
 

@@ -59,7 +59,7 @@ from ingest.formats import reader
 from ingest.icij_layout import node_type_of, open_icij, read_header
 from ingest.icij_links import SIMILARITY_TYPES, classify, rel_key
 from ingest.pipeline import Loader, LoadReport, Record
-from ingest.source_files import Limits, Listing, Skipped, list_folder
+from ingest.source_files import Limits, Listing, Skipped, list_folder, own_outputs
 
 __all__ = ["is_organisation", "node_type_of", "load_icij", "REL_TYPES", "NODE_ORDER",
            "ORG_WORDS"]
@@ -275,11 +275,13 @@ def _rows(loader: Loader, file: str, path: Path, limits: Limits) -> Iterator[tup
                 yield item.row, item.data
 
 
-def _files(path: Path, loader: Loader, limits: Limits) -> list[tuple[str, Path]]:
+def _files(path: Path, loader: Loader, limits: Limits, own: frozenset[Path]) -> list[tuple[str, Path]]:
     """(node type, file) in load order. Of a folder only its regular files are read
     (ingest.source_files); every other file, and every file that is not an ICIJ CSV, is reported
     to ``loader`` as skipped, with why."""
-    listing = list_folder(path, limits, _not_a_csv) if path.is_dir() else Listing(path.parent, {path.name: path})
+    listing = list_folder(path, limits, _not_a_csv, own) if path.is_dir() else Listing(path.parent, {path.name: path})
+    if listing.own:
+        loader.report.notes["own_outputs_passed_over"] = listing.own
     typed = []
     for name, file in listing.files.items():
         node_type = node_type_of(file)
@@ -309,7 +311,7 @@ def load_icij(store: Store, path: str | Path, quarantine_dir: str | Path = "quar
     loader = Loader(store, dataset, "icij", Path(quarantine_dir) / f"{dataset}.{path.stem}.quarantine.csv")
     icij = _Icij(store, loader, dataset)
     limits = limits or Limits()
-    for node_type, file in _files(path, loader, limits):
+    for node_type, file in _files(path, loader, limits, own_outputs(store, Path(quarantine_dir))):
         rows = _rows(loader, file.name, file, limits)
         if node_type == "relationship":
             icij.load_relationships(file.name, rows)

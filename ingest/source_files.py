@@ -136,6 +136,7 @@ class Listing:
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    own: list[str] = field(default_factory=list)  # the load's own outputs found in the folder, passed over
 
     def refusal(self, name: str) -> str | None:
         """Why a file called ``name`` (at any depth of an archive) was skipped, if it was."""
@@ -201,10 +202,21 @@ def check_path(path: Path, limits: Limits | None = None) -> None:
         raise InvalidRecord(f"{path} refused: {why}")
 
 
+def own_outputs(store: object, quarantine_dir: Path) -> frozenset[Path]:
+    """What a load writes that may sit in the folder it reads (``assetgraph load .``): the
+    quarantine folder and the store's database file with its journal files."""
+    out = {Path(quarantine_dir).resolve()}
+    db = getattr(store, "path", None)
+    if isinstance(db, str) and db != ":memory:":
+        out |= {Path(db + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+    return frozenset(out)
+
+
 def list_folder(folder: Path, limits: Limits | None = None,
-                wanted: Callable[[str], str | None] | None = None) -> Listing:
+                wanted: Callable[[str], str | None] | None = None, own: frozenset[Path] = frozenset()) -> Listing:
     """The regular files at the top of ``folder`` that ``wanted`` accepts (it returns why not, or
-    None), and every other entry as :class:`Skipped`. Nothing is opened.
+    None), and every other entry as :class:`Skipped`. Nothing is opened. Entries in ``own`` (the
+    load's own outputs, :func:`own_outputs`) are listed in ``Listing.own``, neither read nor skipped.
 
     Raises
     ------
@@ -219,6 +231,9 @@ def list_folder(folder: Path, limits: Limits | None = None,
         raise InvalidRecord(f"{folder} cannot be listed: {exc.strerror or exc}") from None
     for entry in entries:
         name = _shown(entry.name)
+        if own and Path(entry.path).resolve() in own:
+            listing.own.append(name)
+            continue
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError as exc:

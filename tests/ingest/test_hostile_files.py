@@ -387,3 +387,20 @@ def test_a_workbook_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path) -> 
     with pytest.raises(InvalidRecord, match="unpacks to"):
         check_zip_size(book, cap=16 << 20)
     check_zip_size(book, cap=64 << 20)  # under the cap it is left to the reader
+
+
+def test_loading_the_current_folder_passes_over_the_loads_own_outputs(tmp_path: Path, demo_bundle: Path) -> None:
+    """``cd case && assetgraph load .``: the quarantine folder and the store file land in the folder
+    read; the next load passes over them (named in the notes), and still reconciles."""
+    from tests_support import run_cli
+
+    case = tmp_path / "case"
+    shutil.copytree(demo_bundle, case)
+    with open(case / "transfers.csv", "a", encoding="utf-8") as fh:
+        fh.write("TBAD,not a date,P1,P2,10,GBP,,,,,,,\n")  # a quarantine folder is written too
+    for _ in range(2):
+        done = run_cli("--db", "case.db", "load", ".", "--json", "--no-resolve", cwd=case)
+        assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["reconciled"] is True and report.get("skipped", 0) == 0 and report["quarantined"] == 1
+    assert set(report["notes"]["own_outputs_passed_over"]) >= {"case.db", "quarantine"}
