@@ -241,8 +241,11 @@ class _Icij:
         for column in ("start_date", "end_date"):
             self._date(props, column, raw, column)
         props = {k: v for k, v in props.items() if v is not None}
-        detail = "|".join(str(props.get(k, "")) for k in ("link", "status", "start_date", "end_date", "icij_source"))
-        sid = f"{ends[0]}>{key}>{ends[1]}:{hashlib.blake2b(detail.encode(), digest_size=4).hexdigest()}"
+        # One link per source row: two rows naming the same ends (a link in relationships.csv and
+        # all_edges.csv, or repeated with other dates) must not share an id, or each re-load would
+        # rewrite one with the other and never settle.
+        where = f"{self._file}:{row}"
+        sid = f"{ends[0]}>{key}>{ends[1]}:{hashlib.blake2b(where.encode(), digest_size=4).hexdigest()}"
         return [Relation(make_id(self.ds, sid), meaning.kind, source, target, props,
                          self.provenance(self._file, row, raw, f"ICIJ link {ends[0]} {key} {ends[1]}"),
                          sid, self.ds)]
