@@ -54,9 +54,10 @@ from graph.canonical import CanonicalView  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
 from ingest.dob_veto import PersonVeto  # noqa: E402
+from ingest.features import prepare_props  # noqa: E402
 from ingest.judgement import decide  # noqa: E402
 from ingest.pair_scoring import gc_paused, score_candidates  # noqa: E402
-from ingest.scoring import prepare_props, score_pair  # noqa: E402
+from ingest.scoring_v3 import score_pair  # noqa: E402
 
 Pair = tuple[str, str]
 

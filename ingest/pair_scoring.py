@@ -1,8 +1,10 @@
 """Score what blocking kept: the date-of-birth veto in numpy first, then the Python scorers.
 
 Two thirds of the pairs blocking keeps for people (siblings at one address, namesakes) end in
-``person_v2``'s date-of-birth veto. :class:`~ingest.dob_veto.PersonVeto` finds exactly those
-pairs in numpy, so the Python scorer only sees the rest. Pairs scoring under ``floor`` are
+``person_v3``'s date-of-birth veto. :class:`~ingest.dob_veto.PersonVeto` finds exactly those
+pairs in numpy, so the Python scorer only sees the rest. With ``learn_weights=True`` the weights are
+first estimated on a sample of the remaining pairs (:func:`ingest.weights.learn`) and every pair
+is scored with them; otherwise with ``weights`` as given (the priors when None). Pairs scoring under ``floor`` are
 counted, not kept: at 10^6 records they are millions of explanations that
 :func:`~ingest.judgement.decide` would reject anyway. ``workers > 1`` scores slices in forked
 processes (the CLI's ``--workers``); the default of one process is what the app uses, because
@@ -17,7 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,8 +27,10 @@ import numpy as np
 
 from ingest.blocking import BlockingStats, pair_codes
 from ingest.dob_veto import PersonVeto
+from ingest.features import Features
 from ingest.judgement import Candidate
-from ingest.scoring import Features, score_pair
+from ingest.scoring_v3 import score_pair
+from ingest.weights import Estimate, learn
 
 __all__ = ["Scored", "score_candidates", "gc_paused"]
 
@@ -42,6 +46,7 @@ class Scored:
     vetoed: int = 0
     below_floor: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    estimate: Estimate | None = None  # the weights learnt in this run, when asked to learn
 
 
 @contextmanager
@@ -70,11 +75,12 @@ def _score_slice(bounds: tuple[int, int]) -> tuple[list[tuple[int, float, str, d
     feats: Sequence[Features] = _SHARED["feats"]  # type: ignore[assignment]
     codes: np.ndarray = _SHARED["codes"]  # type: ignore[assignment]
     floor: float = _SHARED["floor"]  # type: ignore[assignment]
+    weights: Mapping | None = _SHARED["weights"]  # type: ignore[assignment]
     size = len(feats)
     kept, low = [], 0
     for code in codes[bounds[0]:bounds[1]].tolist():
         i, j = divmod(code, size)
-        s = score_pair(feats[i], feats[j])
+        s = score_pair(feats[i], feats[j], weights)
         if s.score < floor:
             low += 1
         else:
@@ -99,12 +105,14 @@ def score_candidates(
     stats: BlockingStats | None = None,
     floor: float = 0.0,
     workers: int = 1,
+    weights: Mapping[str, Mapping] | None = None,
+    learn_weights: bool = False,
 ) -> Scored:
     """Block, veto and score prepared records (pure: no store).
 
     Example
     -------
-    >>> from ingest.scoring import prepare_props
+    >>> from ingest.features import prepare_props
     >>> fs = [prepare_props("a", "Person", {"name": "Marcus Vance", "dob": "1979-09-03"}),
     ...       prepare_props("b", "Person", {"name": "VANCE Marcus", "dob": "03/09/1979"}),
     ...       prepare_props("c", "Person", {"name": "Marcus VANCE", "dob": "1955-02-11"})]
@@ -113,11 +121,12 @@ def score_candidates(
     ([('a', 'b', 0.99)], 2)
     """
     with gc_paused():
-        return _score_candidates(feats, only, max_block, stats, floor, workers)
+        return _score_candidates(feats, only, max_block, stats, floor, workers, weights, learn_weights)
 
 
 def _score_candidates(feats: Sequence[Features], only: Sequence[int] | None, max_block: int,
-                      stats: BlockingStats | None, floor: float, workers: int) -> Scored:
+                      stats: BlockingStats | None, floor: float, workers: int,
+                      weights: Mapping[str, Mapping] | None, learn_weights: bool) -> Scored:
     started = time.perf_counter()
     size = len(feats)
     codes = pair_codes(feats, only=only, max_block=max_block, stats=stats)
@@ -129,7 +138,11 @@ def _score_candidates(feats: Sequence[Features], only: Sequence[int] | None, max
     codes = codes[keep]
     del keep
     vetoed = time.perf_counter()
-    _SHARED.update(feats=feats, codes=codes, floor=floor)
+    if learn_weights:
+        run.estimate = learn(feats, codes, score_pair)
+        weights = run.estimate.tables()
+    learnt = time.perf_counter()
+    _SHARED.update(feats=feats, codes=codes, floor=floor, weights=weights)
     step = max(1, codes.size // (max(workers, 1) * 16) + 1)
     slices = [(lo, min(lo + step, codes.size)) for lo in range(0, codes.size, step)]
     try:
@@ -141,5 +154,5 @@ def _score_candidates(feats: Sequence[Features], only: Sequence[int] | None, max
     finally:
         _SHARED.clear()
     run.seconds = {"block": round(blocked - started, 3), "veto": round(vetoed - blocked, 3),
-                   "score": round(time.perf_counter() - vetoed, 3)}
+                   "learn": round(learnt - vetoed, 3), "score": round(time.perf_counter() - learnt, 3)}
     return run

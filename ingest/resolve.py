@@ -1,9 +1,10 @@
 """Entity resolution: which source records describe the same real person, company or asset.
 
-The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`
-(cleaning), :mod:`ingest.scoring` (pure versioned scorers), :mod:`ingest.blocking` (which
-pairs to score), :mod:`ingest.pair_scoring` (the veto and scorers over those pairs) and
-:mod:`ingest.judgement` (decisions under analyst judgements). This module
+The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`,
+:mod:`ingest.names` and :mod:`ingest.features` (cleaning), :mod:`ingest.scoring_v3` (pure
+versioned scorers; v2 in :mod:`ingest.scoring`), :mod:`ingest.weights` (evidence weights learnt
+by EM), :mod:`ingest.blocking` (which pairs to score), :mod:`ingest.pair_scoring` (the veto and
+scorers over those pairs) and :mod:`ingest.judgement` (decisions under analyst judgements). This module
 reads records through the Store, writes reversible ``SAME_AS`` relations (never touching a
 source record), keeps the review queue, and remembers which records it has seen so a new file is
 resolved against the store without re-scoring every old pair.
@@ -13,6 +14,11 @@ State kept in the store's meta table:
 ``resolution:review``  the review queue: pairs scored between the two thresholds, not yet judged.
 ``resolution:seen``    ``{record_id: content_hash}`` of records already resolved.
 ``resolution:last``    the last run's report, with the settings it ran with.
+``resolution:weights`` the evidence weights learnt by the last full run (:class:`~ingest.weights.Estimate`):
+                       a full run re-estimates them unless they are frozen; an incremental run
+                       (after a load) scores with them as saved, or with the priors before any.
+``resolution:name_frequencies`` name-token counts of the last full run that learnt weights
+                       (:class:`~ingest.names.NameFrequencies`), frozen and reused with them.
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc
 from graph.settings import Settings
 from graph.store import Store
 from ingest.blocking import BlockingStats
+from ingest.features import apply_frequencies, prepare
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
+from ingest.names import NameFrequencies
 from ingest.pair_scoring import gc_paused, score_candidates
-from ingest.scoring import SCORERS, prepare, score_pair
+from ingest.scoring_v3 import SCORERS, score_pair
+from ingest.weights import Estimate
 
 __all__ = [
     "RESOLVABLE",
@@ -49,6 +58,8 @@ RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
 REVIEW_KEY = "resolution:review"
 SEEN_KEY = "resolution:seen"
 LAST_KEY = "resolution:last"
+WEIGHTS_KEY = "resolution:weights"
+FREQUENCIES_KEY = "resolution:name_frequencies"
 DATASET = "resolution"
 
 
@@ -79,6 +90,7 @@ class ResolveReport:
     only_new: bool = False
     blocking: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    weights: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,6 +172,7 @@ def resolve(
     max_block: int = 24,
     touch: Sequence[str] = (),
     workers: int = 1,
+    freeze_weights: bool | None = None,
 ) -> ResolveReport:
     """Resolve the records in ``store``; write SAME_AS links and the review queue.
 
@@ -173,6 +186,9 @@ def resolve(
     touch : record ids to treat as new on an incremental run (a judgement or retraction on
         them re-scores their pairs, so a merge refused earlier can be reconsidered).
     workers : processes scoring pairs (forked; keep 1 inside a threaded app).
+    freeze_weights : True keeps the saved weights (and marks them frozen for later runs), False
+        unfreezes them; None follows ``settings.freeze_weights`` and the saved mark. A full run
+        that is not frozen re-estimates the weights by EM (:mod:`ingest.weights`).
 
     Returns
     -------
@@ -185,14 +201,31 @@ def resolve(
     if not 0 <= settings.match_lower <= settings.match_upper <= 1:
         raise InvalidRecord("resolution thresholds must satisfy 0 <= match_lower <= match_upper <= 1")
     with gc_paused():
-        return _resolve(store, settings, only_new, kinds, user, max_block, touch, workers)
+        return _resolve(store, settings, only_new, kinds, user, max_block, touch, workers, freeze_weights)
+
+
+def _weights(store: Store, settings: Settings, only_new: bool, freeze: bool | None) -> tuple[Estimate, bool]:
+    """The saved estimate (a blank one before any) and whether this run learns a new one."""
+    saved = Estimate.from_dict(store.get_meta(WEIGHTS_KEY)) or Estimate()
+    if freeze is not None:
+        saved.frozen = freeze
+    frozen = saved.frozen or settings.freeze_weights
+    return saved, not only_new and not frozen
 
 
 def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[str], user: str, max_block: int,
-             touch: Sequence[str], workers: int) -> ResolveReport:
+             touch: Sequence[str], workers: int, freeze: bool | None) -> ResolveReport:
     started = time.perf_counter()
     records: list[Entity] = list(store.iter_entities(list(kinds)))
     feats = [prepare(e) for e in records]
+    saved, learn = _weights(store, settings, only_new, freeze)
+    if learn:
+        freqs = apply_frequencies(feats)
+        store.set_meta(FREQUENCIES_KEY, {k: f.to_dict() for k, f in freqs.items()})
+    else:
+        freqs = apply_frequencies(feats, {k: NameFrequencies.from_dict(v)
+                                          for k, v in (store.get_meta(FREQUENCIES_KEY) or {}).items()})
+    tokens = {k: len(f.counts) for k, f in freqs.items()}
     seen: dict[str, str] = store.get_meta(SEEN_KEY) or {}
     touched = set(touch)
     new_pos = [i for i, e in enumerate(records) if seen.get(e.id) != e.content_hash or e.id in touched]
@@ -200,8 +233,13 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     live = {e.id for e in records}
     stats = BlockingStats()
     scored = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats,
-                              floor=settings.match_lower, workers=workers)
+                              floor=settings.match_lower, workers=workers, weights=saved.tables(),
+                              learn_weights=learn)
     candidates = scored.candidates
+    if scored.estimate is not None:
+        scored.estimate.revision = saved.revision + 1
+        saved = scored.estimate
+    store.set_meta(WEIGHTS_KEY, saved.to_dict())
     judged = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
     queue: list[dict[str, Any]] = store.get_meta(REVIEW_KEY) or []
     kind_of = {e.id: e.kind for e in records}
@@ -218,7 +256,7 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
         outside = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
     else:
         existing, standing, kept, counted, outside = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
-    _score_judged(standing, candidates, feats)
+    _score_judged(standing, candidates, feats, saved.tables())
     decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
     report = _write(store, decisions, existing, counted)
     report.entities += outside
@@ -232,21 +270,23 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs
     report.only_new, report.blocking = only_new, asdict(stats)
     report.settings = {"match_upper": settings.match_upper, "match_lower": settings.match_lower,
-                       "max_block": max_block, "kinds": list(kinds)}
+                       "max_block": max_block, "kinds": list(kinds), "freeze_weights": settings.freeze_weights}
+    report.weights = {"learnt_this_run": scored.estimate is not None, "name_tokens": tokens, **saved.to_dict()}
     report.seconds = round(time.perf_counter() - started, 3)
     store.set_meta(LAST_KEY, report.to_dict())
-    store.log(AuditEvent(user, "resolve", {k: v for k, v in report.to_dict().items() if k != "blocking"}))
+    logged = {k: v for k, v in report.to_dict().items() if k not in ("blocking", "weights")}
+    store.log(AuditEvent(user, "resolve", logged | {"weights_revision": saved.revision}))
     return report
 
 
 def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[Candidate],
-                  feats: list[Any]) -> None:
+                  feats: list[Any], weights: dict[str, Any]) -> None:
     """Give analyst-judged pairs that blocking never paired a score, for the link's explanation."""
     have = {pair_key(c.left, c.right) for c in candidates}
     by_id = {f.id: f for f in feats}
     for key, j in standing.items():
         if j.verdict == "positive" and key not in have and key[0] in by_id and key[1] in by_id:
-            s = score_pair(by_id[key[0]], by_id[key[1]])
+            s = score_pair(by_id[key[0]], by_id[key[1]], weights)
             candidates.append(Candidate(key[0], key[1], by_id[key[0]].kind, s.score, s.scorer, s.features))
 
 
