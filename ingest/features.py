@@ -71,6 +71,9 @@ def _values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple | set) else [value]
 
 
+_EXTERNAL_PROPS = frozenset(EXTERNAL_IDS) | {"registration_numbers"}
+
+
 def _external(get: Any) -> dict[str, frozenset[str]]:
     """Identifiers by scheme: Q-numbers, OpenSanctions ids, LEIs, and ``reg:<registry>`` numbers."""
     out: dict[str, set[str]] = {}
@@ -96,13 +99,18 @@ def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
     f.numbers = nz.number_tokens(f.address)
     f.country = normalise_identifier(_first(get("country") or get("nationality")))
     ids = f.ids
+    name = _first(get("name"))
     if kind in ("Person", "Company"):
-        f.external = _external(get)
-        f.original = str(_first(get("name")) or "").strip()
+        if not _EXTERNAL_PROPS.isdisjoint(props.keys()):
+            f.external = _external(get)
+        f.original = str(name or "").strip()
     if kind == "Person":
-        names = [_first(get("name"))] + _aliases(get("aliases"))
-        f.tokens = tuple(dict.fromkeys(t for n in names for t in nz.person_tokens(n)))
-        f.name = " ".join(nz.person_tokens(_first(get("name"))))
+        own = nz.person_tokens(name)
+        aliases = get("aliases")
+        # Distinct tokens (blocking relies on it), the name's own first.
+        f.tokens = tuple(dict.fromkeys([*own, *(t for n in _aliases(aliases) for t in nz.person_tokens(n))])) \
+            if aliases or len(set(own)) != len(own) else own
+        f.name = " ".join(own)
         f.initials_only = len(f.tokens) > 1 and sum(len(t) > 1 for t in f.tokens) == 1
         dob = _first(get("dob"))
         f.dob = nz.partial_date(dob)
@@ -116,7 +124,7 @@ def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
             if value:
                 ids[scheme] = value
     elif kind == "Company":
-        f.compare, f.name, f.legal = nz.org_names(_first(get("name")))
+        f.compare, f.name, f.legal = nz.org_names(name)
         f.org = org_name(f.original) if f.original else None
         f.tokens = tuple(f.name.split())
         f.jurisdiction = normalise_identifier(get("jurisdiction"))

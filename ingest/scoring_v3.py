@@ -29,16 +29,14 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ingest.features import Features, Score, logistic
-from ingest.names import org_similarity, person_similarity
+from ingest.names import latin_similarity, org_similarity, person_similarity
 from ingest.scoring import (
     _INITIALS_ONLY_W,
-    _NAME_W,
     _address_evidence,
     _ident,
     _interp,
     _veto,
     account_v1,
-    name_similarity,
     property_v2,
 )
 from ingest.weights import PRIORS, sim_level
@@ -46,7 +44,10 @@ from ingest.weights import PRIORS, sim_level
 __all__ = ["compare_birth_dates", "person_v3", "company_v3", "SCORERS", "score_pair", "external_ids"]
 
 Table = Mapping[str, Mapping[str, float]]
-_COMPANY_NAME_W = ((0.0, -8.0), (0.7, -3.0), (0.85, 1.0), (0.95, 4.0), (1.0, 5.0))
+# Name evidence by similarity. v3 weighs 0.9 (a dropped middle name, a transliteration) at +5 for
+# people (v2: +4.25), so a name alone reaches the review queue; an exact name is +7 as before.
+_NAME_W = ((0.0, -8.0), (0.5, -3.0), (0.7, 0.0), (0.85, 3.5), (0.9, 5.0), (0.95, 6.0), (1.0, 7.0))
+_COMPANY_NAME_W = ((0.0, -8.0), (0.7, -3.0), (0.85, 1.0), (0.95, 5.0), (1.0, 5.5))
 _PRECISION = {10: "exact", 7: "month", 4: "year"}
 _NAME_MAX = 8.0  # a name with its frequency bits: alone, below the merge threshold (9)
 
@@ -146,6 +147,12 @@ def _address_levels(features: dict[str, Any]) -> None:
         features["postcode"]["level"] = features["postcode"]["value"]
 
 
+def _initials_fit(a: Features, b: Features) -> bool:
+    """The side written with initials has each full word on the other side, exactly."""
+    short, other = (a, b) if a.initials_only else (b, a)
+    return all(t in other.tokens for t in short.tokens if len(t) > 1)
+
+
 def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     """People: names (any script), partial dates of birth, identifiers, name-part frequency, address."""
     name = "person_v3"
@@ -168,10 +175,10 @@ def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     if veto:
         return veto
     total += ext
-    sim, how = person_similarity(a.tokens, b.tokens, a.original, b.original, name_similarity)
+    sim, how = person_similarity(a.tokens, b.tokens, a.original, b.original, latin_similarity)
     initials = sim < 1.0 and (a.initials_only or b.initials_only)
-    if initials and sim >= 0.85 and not how:
-        sim = max(sim, 0.95)  # every initial fits a given name and the surname agrees
+    if initials and sim >= 0.85 and not how and _initials_fit(a, b):
+        sim = max(sim, 0.95)  # every initial fits a given name and every full word agrees
     level = sim_level(sim)
     nw = round(_interp(sim, _NAME_W) + w["name"][level] - PRIORS["Person"]["name"][level], 2)
     features["name"] = {"value": round(sim, 3), "level": level, "weight": nw}
