@@ -145,6 +145,17 @@ def _skeleton(token: str) -> str:
     return _VOWEL_LETTERS.sub("", token) or token
 
 
+def _same_in_script(t: tuple[str, str, frozenset[str]], u: tuple[str, str, frozenset[str]]) -> float:
+    """Two tokens of one strict script: the same characters, or the same consonants where neither is a
+    known name or both are the same known name (محمد and محمود differ by a vowel letter, and are
+    two names rigour knows apart)."""
+    if t[0] == u[0]:
+        return 1.0
+    if _skeleton(t[0]) != _skeleton(u[0]):
+        return 0.0
+    return 1.0 if not (t[2] and u[2]) or t[2] & u[2] else 0.0
+
+
 def _person_parts(original: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
     """``(original-script token, Latin token, symbols)`` per part of a person name, from rigour."""
     out = []
@@ -194,10 +205,9 @@ def person_similarity(
     sa, sb = strict_script(a_original), strict_script(b_original)
     if sa and sa == sb:
         pa, pb = _person_parts(a_original), _person_parts(b_original)
-        ka, kb = [_skeleton(p[0]) for p in pa], [_skeleton(p[0]) for p in pb]
-        sim = align(ka, kb, lambda t, u: 1.0 if t == u else 0.0, _EXTRA)
-        if sim < 1.0 and "".join(ka) == "".join(kb):
-            sim = 1.0  # the same letters, spaced differently
+        sim = align(pa, pb, _same_in_script, _EXTRA)
+        if sim < 1.0 and len(pa) != len(pb) and "".join(p[0] for p in pa) == "".join(p[0] for p in pb):
+            sim = 1.0  # the same characters, spaced differently
         return sim, (f"in {sa}, a character is a different name" if sim < 1.0 else f"same {sa} name")
     sim = fast(a_tokens, b_tokens)
     if sim >= 0.95 or (a_original.isascii() and b_original.isascii()):
