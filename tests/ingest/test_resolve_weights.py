@@ -55,7 +55,9 @@ def test_a_full_run_learns_saves_and_shows_the_weights(sqlite_store: Store, crow
     w = report.weights
     assert w["learnt_this_run"] and w["revision"] == 1 and w["pairs"]["Person"] >= 2000
     saved = Estimate.from_dict(sqlite_store.get_meta(WEIGHTS_KEY))
-    assert saved is not None and saved.levels["Person"]["dob"]["exact"]["m"] > saved.levels["Person"]["dob"]["exact"]["u"]
+    assert saved is not None
+    exact_dob = saved.levels["Person"]["dob"]["exact"]
+    assert exact_dob["m"] > exact_dob["u"]
     for feature, levels in saved.levels["Person"].items():
         for level, row in levels.items():
             prior = PRIORS["Person"][feature][level]
