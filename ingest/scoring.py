@@ -1,4 +1,8 @@
-"""Pure, named, versioned scorers: how alike are two records of one kind, and why.
+"""The v2 scorers (``person_v2``, ``company_v2``) and the scorers v3 keeps (``account_v1``, ``property_v2``).
+
+The default scorers for people and companies are now ``person_v3`` and ``company_v3``
+(:mod:`ingest.scoring_v3`, registry ``SCORERS`` and ``score_pair`` there); v2 stays here,
+unchanged in behaviour, for comparison and for links it made (``SCORERS_V2``, ``score_pair_v2``).
 
 A scorer takes two prepared records (:class:`Features`) and returns a :class:`Score`: a value in
 [0, 1] plus one entry per feature saying what was compared and how much weight it carried. The
