@@ -9,6 +9,7 @@ a registry number under its registry.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -172,9 +173,10 @@ def apply_frequencies(feats: Sequence[Features], saved: Mapping[str, NameFrequen
         freq = saved.get(kind) if saved is not None else NameFrequencies(f.tokens for f in group)
         if freq is None:
             continue
-        cache: dict[str, float] = {}
+        bits = {t: freq.adjustment(t) for t in set(itertools.chain.from_iterable(f.tokens for f in group))}
+        get = bits.__getitem__
         for f in group:
-            f.tf = tuple(cache[t] if t in cache else cache.setdefault(t, freq.adjustment(t)) for t in f.tokens)
+            f.tf = tuple(map(get, f.tokens))
         out[kind] = freq
     return out
 

@@ -23,6 +23,7 @@ and ``u`` the chance that two records agree on some token.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -331,15 +332,12 @@ class NameFrequencies:
     """
 
     def __init__(self, token_lists: Iterable[Sequence[str]]) -> None:
-        counts: Counter[str] = Counter()
-        records = 0
-        for tokens in token_lists:
-            records += 1
-            counts.update(set(tokens))
-        self.records = records
-        self.counts = counts
+        lists = list(token_lists)
+        self.records = len(lists)
+        # Each record counts a token once (person tokens are distinct already; a set costs little).
+        self.counts = counts = Counter(itertools.chain.from_iterable(map(set, lists)))
         total = sum(counts.values())
-        self.u = sum(c * c for c in counts.values()) / (total * max(records, 1)) if total else 0.0
+        self.u = sum(c * c for c in counts.values()) / (total * max(self.records, 1)) if total else 0.0
 
     def to_dict(self) -> dict[str, object]:
         return {"records": self.records, "counts": dict(self.counts)}

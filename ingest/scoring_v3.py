@@ -93,7 +93,10 @@ def compare_birth_dates(a: str | None, b: str | None, keyed: tuple[str | None, s
 
 def external_ids(a: Features, b: Features) -> tuple[list[str], str | None]:
     """Schemes whose identifiers the two records share, and the first scheme where they differ."""
-    same, differ = [], None
+    same: list[str] = []
+    differ = None
+    if not a.external or not b.external:
+        return same, differ
     for scheme in sorted(a.external.keys() & b.external.keys()):
         if a.external[scheme] & b.external[scheme]:
             same.append(scheme)
