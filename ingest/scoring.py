@@ -154,6 +154,15 @@ def _veto(scorer: str, features: dict[str, Any], reason: str) -> Score:
     return Score(0.0, scorer, features)
 
 
+def address_similarity(a: str, b: str) -> float:
+    """Two address fingerprints in [0, 1]: words in any order, and with spaces removed
+    ("mckinleycircuit", "s treet": keying splits and joins words)."""
+    sim = fuzz.token_set_ratio(a, b) / 100.0
+    if sim < 0.95:
+        sim = max(sim, fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")) / 100.0)
+    return sim
+
+
 def _address_evidence(
     a: Features, b: Features, features: dict[str, Any], postcode: tuple[float, float],
     steps: tuple[float, float, float, float],
@@ -170,9 +179,7 @@ def _address_evidence(
         features["postcode"] = {"value": verdict, "weight": weight}
         w += features["postcode"]["weight"]
     if a.address and b.address:
-        sim = fuzz.token_set_ratio(a.address, b.address) / 100.0
-        if sim < 0.95:  # "mckinleycircuit", "s treet": keying splits and joins words
-            sim = max(sim, fuzz.ratio(a.address.replace(" ", ""), b.address.replace(" ", "")) / 100.0)
+        sim = address_similarity(a.address, b.address)
         aw = steps[0] if sim >= 0.95 else steps[1] if sim >= 0.85 else steps[2] if sim >= 0.7 else steps[3]
         features["address"] = {"value": round(sim, 3), "weight": aw}
         w += aw

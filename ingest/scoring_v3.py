@@ -32,11 +32,12 @@ from ingest.features import Features, Score, logistic
 from ingest.names import latin_similarity, org_similarity, person_similarity
 from ingest.scoring import (
     _INITIALS_ONLY_W,
-    _address_evidence,
     _ident,
     _interp,
+    _postcode,
     _veto,
     account_v1,
+    address_similarity,
     property_v2,
 )
 from ingest.weights import PRIORS, sim_level
@@ -140,14 +141,17 @@ def _frequency(a: Features, b: Features, name_weight: float, features: dict[str,
     return bits
 
 
-def _address_levels(features: dict[str, Any]) -> None:
-    """Name the level of the postcode and address evidence v2's helper added."""
-    if "address" in features:
-        sim = features["address"]["value"]
-        features["address"]["level"] = "same" if sim >= 0.95 else "close" if sim >= 0.85 else \
-            "fair" if sim >= 0.7 else "different"
-    if "postcode" in features:
-        features["postcode"]["level"] = features["postcode"]["value"]
+def _place(a: Features, b: Features, features: dict[str, Any], w: Table) -> float:
+    """Postcode (same / near / different) and address (same / close / fair / different) evidence."""
+    total = 0.0
+    if a.postcode and b.postcode:
+        lv = _postcode(a.postcode, b.postcode)
+        total += _level(features, "postcode", lv, lv, w)
+    if a.address and b.address:
+        sim = address_similarity(a.address, b.address)
+        lv = "same" if sim >= 0.95 else "close" if sim >= 0.85 else "fair" if sim >= 0.7 else "different"
+        total += _level(features, "address", round(sim, 3), lv, w)
+    return total
 
 
 def _initials_fit(a: Features, b: Features) -> bool:
@@ -183,8 +187,8 @@ def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     if initials and sim >= 0.85 and not how and _initials_fit(a, b):
         sim = max(sim, 0.95)  # every initial fits a given name and every full word agrees
     level = sim_level(sim)
-    nw = round(_interp(sim, _NAME_W) + w["name"][level] - PRIORS["Person"]["name"][level], 2)
-    features["name"] = {"value": round(sim, 3), "level": level, "weight": nw}
+    nw = _interp(sim, _NAME_W) + w["name"][level] - PRIORS["Person"]["name"][level]
+    features["name"] = {"value": round(sim, 3), "level": level, "weight": round(nw, 2)}
     if how:
         features["name"]["how"] = how
         features["name"]["original"] = [a.original, b.original]
@@ -200,13 +204,7 @@ def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     for scheme in ("email", "phone"):
         if scheme in a.ids and scheme in b.ids and a.ids[scheme] == b.ids[scheme]:
             total += _level(features, scheme, "same", "same", w)
-    pc, ad = w["postcode"], w["address"]
-    place = _address_evidence(a, b, features, (pc["near"], pc["different"]),
-                              (ad["same"], ad["close"], ad["fair"], ad["different"]))
-    _address_levels(features)
-    if "postcode" in features:  # the helper weighs "same" at 3; use this table's
-        place += pc["same"] - 3.0 if features["postcode"]["level"] == "same" else 0.0
-        features["postcode"]["weight"] = pc[features["postcode"]["level"]]
+    place = _place(a, b, features, w)
     if initials and dob not in ("exact", "typo") and place > _INITIALS_ONLY_W:
         # "S BRAIKAIS" at the family home fits every Braikais whose name starts with S.
         features["place_capped"] = {"value": "initials only", "weight": _INITIALS_ONLY_W - place}
@@ -259,14 +257,7 @@ def company_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     verdict = compare_birth_dates(a.incorporated, b.incorporated)
     if verdict in ("exact", "month", "year", "conflict"):
         total += _level(features, "incorporated", verdict, verdict, w)
-    pc, ad = w["postcode"], w["address"]
-    place = _address_evidence(a, b, features, (pc["near"], pc["different"]),
-                              (ad["same"], ad["close"], ad["fair"], ad["different"]))
-    _address_levels(features)
-    if "postcode" in features:
-        place += pc["same"] - 3.0 if features["postcode"]["level"] == "same" else 0.0
-        features["postcode"]["weight"] = pc[features["postcode"]["level"]]
-    total += place
+    total += _place(a, b, features, w)
     features["evidence"] = round(total, 2)
     return Score(logistic(total), name, features)
 
