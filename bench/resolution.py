@@ -65,6 +65,7 @@ from ingest.dob_veto import PersonVeto  # noqa: E402
 from ingest.features import apply_frequencies, prepare_props  # noqa: E402
 from ingest.judgement import decide  # noqa: E402
 from ingest.pair_scoring import gc_paused, score_candidates  # noqa: E402
+from ingest.resolve import conflict_constraints  # noqa: E402
 from ingest.scoring_v3 import score_pair  # noqa: E402
 
 Pair = tuple[str, str]
@@ -128,7 +129,8 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
         stats = BlockingStats()
         run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers, learn_weights=True)
         t_score = time.perf_counter()
-        decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
+        decisions = decide(run.candidates, conflict_constraints(feats, run.candidates, {}, settings.match_upper),
+                           settings.match_upper, settings.match_lower)
         entities = CanonicalView(pairs=[(m.candidate.left, m.candidate.right) for m in decisions.merges]).clusters()
     end = time.perf_counter()
     cpu = _cpu() - cpu0
@@ -147,6 +149,8 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
     hopeless = sum(score_pair(by_id[a], by_id[b]).score < settings.match_lower for a, b in missed)
     forbidden = dob_conflicts(feats, truth)
     ceiling = scores(truth - forbidden, truth)["f1"]
+    # Pairs inside our clusters whose dates of birth conflict (joined through a third record).
+    across = len(dob_conflicts(feats, predicted))
     return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(cpu, 2),
             "phases": {"prepare": round(t_prepare - start, 2), **{k: round(v, 2) for k, v in run.seconds.items()},
                        "decide": round(end - t_score, 2)},
@@ -155,6 +159,7 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
             "blocking_recall_linkable": round(1 - (len(missed) - hopeless) / max(1, len(truth) - hopeless), 5),
             "review_queue": len(decisions.review), "peak_rss_mib": peak,
             "true_pairs_across_dob_conflict": len(forbidden), "f1_ceiling_without_dob_conflict_merges": ceiling,
+            "merges_across_dob_conflict": across, "links_refused_for_conflict": len(decisions.refused),
             "weights_learnt": _weights_summary(run.estimate)}, feats
 
 

@@ -4,7 +4,9 @@ Two thirds of the pairs blocking keeps for people (siblings at one address, name
 ``person_v3``'s date-of-birth veto. :class:`~ingest.dob_veto.PersonVeto` finds exactly those
 pairs in numpy, so the Python scorer only sees the rest. With ``learn_weights=True`` the weights are
 first estimated on a sample of the remaining pairs (:func:`ingest.weights.learn`) and every pair
-is scored with them; otherwise with ``weights`` as given (the priors when None). Pairs scoring under ``floor`` are
+is scored with them; otherwise with ``weights`` as given (the priors when None).
+:func:`conflicts_in_merges` finds the vetoed pairs automatic merges would join through other
+records, for :func:`~ingest.judgement.decide` to keep apart. Pairs scoring under ``floor`` are
 counted, not kept: at 10^6 records they are millions of explanations that
 :func:`~ingest.judgement.decide` would reject anyway. ``workers > 1`` scores slices in forked
 processes (the CLI's ``--workers``); the default of one process is what the app uses, because
@@ -28,11 +30,11 @@ import numpy as np
 from ingest.blocking import BlockingStats, pair_codes
 from ingest.dob_veto import PersonVeto
 from ingest.features import Features
-from ingest.judgement import Candidate
+from ingest.judgement import Candidate, pair_key
 from ingest.scoring_v3 import score_pair
 from ingest.weights import Estimate, learn
 
-__all__ = ["Scored", "score_candidates", "gc_paused"]
+__all__ = ["Scored", "score_candidates", "gc_paused", "conflicts_in_merges"]
 
 _VETO_CHUNK = 2_000_000  # pairs checked at once: bounds the temporary arrays to a few hundred MB
 
@@ -96,6 +98,59 @@ def _collect(run: Scored, feats: Sequence[Features],
         for code, score, scorer, features in kept:
             a, b = feats[code // size], feats[code % size]
             run.candidates.append(Candidate(a.id, b.id, a.kind, score, scorer, features))
+
+
+def conflicts_in_merges(feats: Sequence[Features], merges: Sequence[tuple[int, int]],
+                        largest: int = 200) -> list[tuple[str, str]]:
+    """Pairs of records that ``merges`` (positions in ``feats``) would put into one entity although
+    a scorer vetoes them: A (born 1984) = B (no date) = C (born 1962), each link sound, the entity not.
+
+    Every pair inside each would-be entity is checked (the people's DOB veto in numpy; records with
+    external identifiers, and other kinds, through their scorer). The resolver hands the pairs to
+    :func:`~ingest.judgement.decide` as constraints, so the weakest link joining a conflict is
+    refused, as a negative judgement refuses it. Entities over ``largest`` records are checked
+    only against the records they share an identifier scheme or a date with (never in practice).
+
+    >>> from ingest.features import prepare_props
+    >>> fs = [prepare_props("a", "Person", {"name": "Ann Lee", "dob": "1984-03-15"}),
+    ...       prepare_props("b", "Person", {"name": "Ann Lee"}),
+    ...       prepare_props("c", "Person", {"name": "Ann Lee", "dob": "1962-08-01"})]
+    >>> conflicts_in_merges(fs, [(0, 1), (1, 2)])
+    [('a', 'c')]
+    """
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in merges:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    left, right = [], []
+    for members in groups.values():
+        if len(members) > largest:
+            members = [m for m in members if feats[m].dob or feats[m].external or feats[m].kind != "Person"]
+        for x, i in enumerate(members):
+            left.extend([i] * (len(members) - x - 1))
+            right.extend(members[x + 1:])
+    if not left:
+        return []
+    la, ra = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)
+    out = PersonVeto(feats).vetoed(la, ra)
+    plain = [f.kind == "Person" and not f.external for f in feats]
+    for n, (i, j) in enumerate(zip(left, right, strict=True)):
+        if not out[n] and not (plain[i] and plain[j]):
+            out[n] = "veto" in score_pair(feats[i], feats[j]).features
+    return sorted(pair_key(feats[i].id, feats[j].id) for i, j, hit in zip(left, right, out.tolist(), strict=True)
+                  if hit)
 
 
 def score_candidates(

@@ -12,6 +12,8 @@ resolved against the store without re-scoring every old pair.
 State kept in the store's meta table:
 
 ``resolution:review``  the review queue: pairs scored between the two thresholds, not yet judged.
+``resolution:refused`` merges the last runs refused (a hard conflict or a negative judgement
+                       through other records): an incremental run decides them again in its scope.
 ``resolution:seen``    ``{record_id: content_hash}`` of records already resolved.
 ``resolution:last``    the last run's report, with the settings it ran with.
 ``resolution:weights`` the evidence weights learnt by the last full run (:class:`~ingest.weights.Estimate`):
@@ -23,6 +25,7 @@ State kept in the store's meta table:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,10 +38,10 @@ from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc
 from graph.settings import Settings
 from graph.store import Store
 from ingest.blocking import BlockingStats
-from ingest.features import apply_frequencies, prepare
+from ingest.features import Features, apply_frequencies, prepare
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
 from ingest.names import NameFrequencies
-from ingest.pair_scoring import gc_paused, score_candidates
+from ingest.pair_scoring import conflicts_in_merges, gc_paused, score_candidates
 from ingest.scoring_v3 import SCORERS, score_pair
 from ingest.weights import Estimate
 
@@ -52,10 +55,12 @@ __all__ = [
     "retract",
     "entities",
     "same_as_id",
+    "conflict_constraints",
 ]
 
 RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
 REVIEW_KEY = "resolution:review"
+REFUSED_KEY = "resolution:refused"
 SEEN_KEY = "resolution:seen"
 LAST_KEY = "resolution:last"
 WEIGHTS_KEY = "resolution:weights"
@@ -116,8 +121,13 @@ def _relation(c: Candidate, judgement: str, now: str) -> Relation:
 
 
 def _carried(existing: list[Relation], queue: list[dict[str, Any]], new_ids: set[str],
-             live: set[str]) -> list[Candidate]:
-    """Old decisions kept without re-scoring on an incremental run: auto links and queued pairs."""
+             live: set[str], upper: float, refused: Sequence[dict[str, Any]] = ()) -> list[Candidate]:
+    """Old decisions kept without re-scoring on an incremental run: auto links, queued pairs and
+    refused merges.
+
+    A queued pair was below ``upper`` when it was queued; its stored score is rounded to four
+    places, so one stored as exactly ``upper`` (0.89998 -> 0.9) is read as just below it.
+    """
     out: list[Candidate] = []
     for rel in existing:
         if rel.props.get("judgement") != "auto" or rel.source in new_ids or rel.target in new_ids:
@@ -125,12 +135,15 @@ def _carried(existing: list[Relation], queue: list[dict[str, Any]], new_ids: set
         if rel.source in live and rel.target in live:
             out.append(Candidate(rel.source, rel.target, "", float(rel.props.get("score") or 0.0),
                                  str(rel.props.get("scorer") or ""), rel.props.get("explanation") or {}))
-    for item in queue:
+    queued = {id(item) for item in queue}
+    for item in [*queue, *refused]:
         a, b = item["left"], item["right"]
         if a in new_ids or b in new_ids or a not in live or b not in live:
             continue
-        out.append(Candidate(a, b, item.get("kind", ""), float(item["score"]), item.get("scorer", ""),
-                             item.get("explanation") or {}))
+        score = float(item["score"])
+        if id(item) in queued and score == upper:
+            score = math.nextafter(upper, 0.0)
+        out.append(Candidate(a, b, item.get("kind", ""), score, item.get("scorer", ""), item.get("explanation") or {}))
     return out
 
 
@@ -242,22 +255,28 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     store.set_meta(WEIGHTS_KEY, saved.to_dict())
     judged = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
     queue: list[dict[str, Any]] = store.get_meta(REVIEW_KEY) or []
+    refused: list[dict[str, Any]] = store.get_meta(REFUSED_KEY) or []
     kind_of = {e.id: e.kind for e in records}
     last = store.get_meta(LAST_KEY) or {}
     incremental = only_new and last.get("settings", {}).get("kinds") == list(kinds)
     if incremental:
-        scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)}, queue, judged)
-        candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live))
+        scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)},
+                                 queue + refused, judged)
+        candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live,
+                                   settings.match_upper, [i for i in refused if i["left"] in scope]))
         standing = {k: j for k, j in judged.items() if k[0] in scope}
         kept = [i for i in queue if i["left"] not in scope]
+        kept_refused = [i for i in refused if i["left"] not in scope]
         # Entities outside the scope are as the last run left them; records never seen were singletons.
         unseen = sum(e.id not in seen for e in records)
         counted = [x for x in scope if x in live]
         outside = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
     else:
         existing, standing, kept, counted, outside = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
+        kept_refused = []
     _score_judged(standing, candidates, feats, saved.tables())
-    decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
+    conflicts = conflict_constraints(feats, candidates, standing, settings.match_upper)
+    decisions = decide(candidates, {**conflicts, **standing}, settings.match_upper, settings.match_lower, kind_of)
     report = _write(store, decisions, existing, counted)
     report.entities += outside
     report.rejected += scored.vetoed + scored.below_floor
@@ -266,6 +285,8 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     if incremental:  # links outside the scope stand as the last run left them
         report.merged = last.get("merged", 0) + report.links_added - report.links_removed
     store.set_meta(REVIEW_KEY, kept + decisions.review)
+    # The machine's refused merges, to decide again when a new record changes their entities.
+    store.set_meta(REFUSED_KEY, kept_refused + [c.to_dict() for c in decisions.refused if c.scorer != "analyst"])
     store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs
     report.only_new, report.blocking = only_new, asdict(stats)
@@ -277,6 +298,22 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     logged = {k: v for k, v in report.to_dict().items() if k not in ("blocking", "weights")}
     store.log(AuditEvent(user, "resolve", logged | {"weights_revision": saved.revision}))
     return report
+
+
+def conflict_constraints(feats: Sequence[Features], candidates: Sequence[Candidate],
+                         judged: dict[tuple[str, str], Judgement], upper: float) -> dict[tuple[str, str], Judgement]:
+    """Hard conflicts the automatic merges would join (:func:`~ingest.pair_scoring.conflicts_in_merges`)
+    as negative constraints for :func:`~ingest.judgement.decide`: no entity is made automatically
+    of two records born on different days or carrying different identifiers in one scheme.
+
+    Not stored and not analysts' judgements; records an analyst has joined are left to the analyst.
+    """
+    pos = {f.id: i for i, f in enumerate(feats)}
+    merges = [(pos[c.left], pos[c.right]) for c in candidates
+              if c.score >= upper and c.left in pos and c.right in pos]
+    joined = {x for key, j in judged.items() if j.verdict == "positive" for x in key}
+    return {(a, b): Judgement(a, b, "negative", "resolver", explanation={"veto": "hard conflict"})
+            for a, b in conflicts_in_merges(feats, merges) if a not in joined and b not in joined}
 
 
 def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[Candidate],

@@ -156,3 +156,19 @@ def test_no_name_evidence_overrides_a_veto(kind, name, dob) -> None:
         c = prepare_props("c", kind, {"name": name, "dob": "1984-03-15", "postcode": "SW1A 1AA"})
         d = prepare_props("d", kind, {"name": name, "dob": "1962-08-01", "postcode": "SW1A 1AA"})
         assert score_pair(c, d).score == 0.0
+
+
+def test_no_entity_joins_two_dates_of_birth_through_a_third_record(sqlite_store: Store) -> None:
+    """A (born 1984) = B (no date) = C (born 1962): each link alone would merge; the entity would
+    hold two people. The weaker link is refused and the refusal is decided again later."""
+    home = {"address": "31 Vouser Road Salford", "postcode": "M5 4WT", "ni_number": None}
+    sqlite_store.upsert_entities([
+        rec("A", name="Sheathas Braikais", dob="1984-03-15", email="s.braikais@example.org", **home),
+        rec("B", name="Sheathas Braikais", email="s.braikais@example.org", phone="0161 496 0000", **home),
+        rec("C", name="Sheathas Braikais", dob="1962-08-01", phone="0161 496 0000", **home),
+    ])
+    report = resolve(sqlite_store)
+    view = CanonicalView.from_store(sqlite_store)
+    assert view.cluster_of("FTM/A") != view.cluster_of("FTM/C")
+    assert report.refused == 1 and report.merged == 1
+    assert len(sqlite_store.get_meta("resolution:refused")) == 1
