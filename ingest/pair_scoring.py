@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from graph.canonical import CanonicalView
 from ingest.blocking import BlockingStats, pair_codes
 from ingest.dob_veto import PersonVeto
 from ingest.features import Features
@@ -118,24 +119,11 @@ def conflicts_in_merges(feats: Sequence[Features], merges: Sequence[tuple[int, i
     >>> conflicts_in_merges(fs, [(0, 1), (1, 2)])
     [('a', 'c')]
     """
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in merges:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[int]] = {}
-    for x in parent:
-        groups.setdefault(find(x), []).append(x)
+    ids = {f.id: i for i, f in enumerate(feats)}
+    view = CanonicalView(pairs=[(feats[i].id, feats[j].id) for i, j in merges])
+    groups = [[ids[x] for x in members] for members in view.clusters().values()]
     left, right = [], []
-    for members in groups.values():
+    for members in groups:
         if len(members) > largest:
             members = [m for m in members if feats[m].dob or feats[m].external or feats[m].kind != "Person"]
         for x, i in enumerate(members):
