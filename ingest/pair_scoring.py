@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graph.canonical import CanonicalView
+from graph.model import Judgement
 from ingest.blocking import BlockingStats, pair_codes
 from ingest.dob_veto import PersonVeto
 from ingest.features import Features
@@ -35,7 +36,7 @@ from ingest.judgement import Candidate, pair_key
 from ingest.scoring_v3 import score_pair
 from ingest.weights import Estimate, learn
 
-__all__ = ["Scored", "score_candidates", "gc_paused", "conflicts_in_merges"]
+__all__ = ["Scored", "score_candidates", "gc_paused", "conflicts_in_merges", "conflict_constraints"]
 
 _VETO_CHUNK = 2_000_000  # pairs checked at once: bounds the temporary arrays to a few hundred MB
 
@@ -199,3 +200,19 @@ def _score_candidates(feats: Sequence[Features], only: Sequence[int] | None, max
     run.seconds = {"block": round(blocked - started, 3), "veto": round(vetoed - blocked, 3),
                    "learn": round(learnt - vetoed, 3), "score": round(time.perf_counter() - learnt, 3)}
     return run
+
+
+def conflict_constraints(feats: Sequence[Features], candidates: Sequence[Candidate],
+                         judged: dict[tuple[str, str], Judgement], upper: float) -> dict[tuple[str, str], Judgement]:
+    """Hard conflicts the automatic merges would join (:func:`conflicts_in_merges`)
+    as negative constraints for :func:`~ingest.judgement.decide`: no entity is made automatically
+    of two records born on different days or carrying different identifiers in one scheme.
+
+    Not stored and not analysts' judgements; records an analyst has joined are left to the analyst.
+    """
+    pos = {f.id: i for i, f in enumerate(feats)}
+    merges = [(pos[c.left], pos[c.right]) for c in candidates
+              if c.score >= upper and c.left in pos and c.right in pos]
+    joined = {x for key, j in judged.items() if j.verdict == "positive" for x in key}
+    return {(a, b): Judgement(a, b, "negative", "resolver", explanation={"veto": "hard conflict"})
+            for a, b in conflicts_in_merges(feats, merges) if a not in joined and b not in joined}

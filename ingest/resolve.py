@@ -38,10 +38,10 @@ from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc
 from graph.settings import Settings
 from graph.store import Store
 from ingest.blocking import BlockingStats
-from ingest.features import Features, apply_frequencies, prepare
+from ingest.features import apply_frequencies, prepare
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
 from ingest.names import NameFrequencies
-from ingest.pair_scoring import conflicts_in_merges, gc_paused, score_candidates
+from ingest.pair_scoring import conflict_constraints, gc_paused, score_candidates
 from ingest.scoring_v3 import SCORERS, score_pair
 from ingest.weights import Estimate
 
@@ -55,7 +55,6 @@ __all__ = [
     "retract",
     "entities",
     "same_as_id",
-    "conflict_constraints",
 ]
 
 RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
@@ -298,22 +297,6 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     logged = {k: v for k, v in report.to_dict().items() if k not in ("blocking", "weights")}
     store.log(AuditEvent(user, "resolve", logged | {"weights_revision": saved.revision}))
     return report
-
-
-def conflict_constraints(feats: Sequence[Features], candidates: Sequence[Candidate],
-                         judged: dict[tuple[str, str], Judgement], upper: float) -> dict[tuple[str, str], Judgement]:
-    """Hard conflicts the automatic merges would join (:func:`~ingest.pair_scoring.conflicts_in_merges`)
-    as negative constraints for :func:`~ingest.judgement.decide`: no entity is made automatically
-    of two records born on different days or carrying different identifiers in one scheme.
-
-    Not stored and not analysts' judgements; records an analyst has joined are left to the analyst.
-    """
-    pos = {f.id: i for i, f in enumerate(feats)}
-    merges = [(pos[c.left], pos[c.right]) for c in candidates
-              if c.score >= upper and c.left in pos and c.right in pos]
-    joined = {x for key, j in judged.items() if j.verdict == "positive" for x in key}
-    return {(a, b): Judgement(a, b, "negative", "resolver", explanation={"veto": "hard conflict"})
-            for a, b in conflicts_in_merges(feats, merges) if a not in joined and b not in joined}
 
 
 def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[Candidate],

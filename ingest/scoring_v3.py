@@ -8,6 +8,8 @@ What changed from v2 (which stays importable in :mod:`ingest.scoring`):
   through its Latin form and rigour's name symbols, in its own script where one character changes
   the name. A surname and initials consistent with the full name ("M.-L. Fontaine" / "Marie-Louise
   Fontaine") is ``high``; the address then counts at most +1 (at one address initials fit a family).
+  A missing middle name or patronymic costs a tenth of a token (v2: a fifth), and a name at 0.9
+  weighs +5 (v2: +4.25), so a name alone written two ways reaches the review queue.
 * Name-part frequency: agreeing on a rare token adds up to +2, on a common one takes up to 2
   (:class:`~ingest.names.NameFrequencies`, counted over the run's records); a name with its
   frequency never weighs more than +8, so a name alone never merges.
@@ -19,6 +21,9 @@ What changed from v2 (which stays importable in :mod:`ingest.scoring`):
   only as keyed digits: one slip apart +1, further -2, never a veto.
 * External identifiers (Wikidata, OpenSanctions, LEI, a registry number under its registry):
   one shared +12; a different one in the same scheme vetoes.
+
+The weights quoted are the priors (:data:`ingest.weights.PRIORS`); a full run learns each level's
+weight within 1 of them, and the scorers take the learnt table as ``weights``.
 """
 
 from __future__ import annotations
