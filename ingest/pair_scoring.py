@@ -123,23 +123,28 @@ def conflicts_in_merges(feats: Sequence[Features], merges: Sequence[tuple[int, i
     ids = {f.id: i for i, f in enumerate(feats)}
     view = CanonicalView(pairs=[(feats[i].id, feats[j].id) for i, j in merges])
     groups = [[ids[x] for x in members] for members in view.clusters().values()]
-    left, right = [], []
-    for members in groups:
-        if len(members) > largest:
-            members = [m for m in members if feats[m].dob or feats[m].external or feats[m].kind != "Person"]
-        for x, i in enumerate(members):
-            left.extend([i] * (len(members) - x - 1))
-            right.extend(members[x + 1:])
+    dated = [g if len(g) <= largest else [x for x in g if feats[x].dob or feats[x].external
+                                          or feats[x].kind != "Person"] for g in groups]
+    sub = [feats[m] for g in dated if len(g) > 1 for m in g]  # the veto's columns for these records only
+    left: list[int] = []
+    right: list[int] = []
+    at = 0
+    for g in dated:
+        n = len(g)
+        if n < 2:
+            continue
+        for x in range(n):
+            left.extend([at + x] * (n - x - 1))
+            right.extend(range(at + x + 1, at + n))
+        at += n
     if not left:
         return []
     la, ra = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)
-    out = PersonVeto(feats).vetoed(la, ra)
-    plain = [f.kind == "Person" and not f.external for f in feats]
-    for n, (i, j) in enumerate(zip(left, right, strict=True)):
-        if not out[n] and not (plain[i] and plain[j]):
-            out[n] = "veto" in score_pair(feats[i], feats[j]).features
-    return sorted(pair_key(feats[i].id, feats[j].id) for i, j, hit in zip(left, right, out.tolist(), strict=True)
-                  if hit)
+    out = PersonVeto(sub).vetoed(la, ra)
+    plain = np.array([f.kind == "Person" and not f.external for f in sub], dtype=bool)
+    for n in np.flatnonzero(~out & ~(plain[la] & plain[ra])).tolist():
+        out[n] = "veto" in score_pair(sub[left[n]], sub[right[n]]).features
+    return sorted(pair_key(sub[i].id, sub[j].id) for i, j in zip(la[out].tolist(), ra[out].tolist(), strict=True))
 
 
 def score_candidates(

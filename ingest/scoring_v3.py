@@ -183,11 +183,15 @@ def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
         features["dob"]["overridden_by"] = sorted(gov)
     elif dob != "missing":
         total += _level(features, "dob", dob, dob, w)
-    ext, veto = _external_evidence(name, a, b, features, w)
-    if veto:
-        return veto
-    total += ext
-    sim, how = person_similarity(a.tokens, b.tokens, a.original, b.original, latin_similarity)
+    if a.external and b.external:
+        ext, veto = _external_evidence(name, a, b, features, w)
+        if veto:
+            return veto
+        total += ext
+    if a.original.isascii() and b.original.isascii():
+        sim, how = latin_similarity(a.tokens, b.tokens), ""
+    else:
+        sim, how = person_similarity(a.tokens, b.tokens, a.original, b.original, latin_similarity)
     initials = sim < 1.0 and (a.initials_only or b.initials_only)
     if initials and sim >= 0.85 and not how and _initials_fit(a, b):
         sim = max(sim, 0.95)  # every initial fits a given name and every full word agrees

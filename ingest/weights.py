@@ -71,17 +71,20 @@ PRIORS: dict[str, Table] = {
         "address": {"same": 3.0, "close": 2.0, "fair": 0.5, "different": -0.5},
     },
 }
-# Continuous features: the level picks the learnt shift, the curve gives the weight inside it.
-LEVEL_OF_SIM = (("exact", 0.999), ("high", 0.95), ("good", 0.85), ("fair", 0.7), ("weak", 0.5), ("none", -1.0))
 
 
 def sim_level(sim: float) -> str:
-    """The level of a similarity in [0, 1].
+    """The level of a similarity in [0, 1]: exact >= 0.999, high >= 0.95, good >= 0.85, fair >= 0.7,
+    weak >= 0.5, else none. For names the level picks the learnt shift; the curve gives the weight.
 
     >>> sim_level(1.0), sim_level(0.9), sim_level(0.2)
     ('exact', 'good', 'none')
     """
-    return next(level for level, floor in LEVEL_OF_SIM if sim >= floor)
+    if sim >= 0.999:
+        return "exact"
+    if sim >= 0.85:
+        return "high" if sim >= 0.95 else "good"
+    return "fair" if sim >= 0.7 else "weak" if sim >= 0.5 else "none"
 
 
 @dataclass
