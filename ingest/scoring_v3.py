@@ -8,9 +8,9 @@ What changed from v2 (which stays importable in :mod:`ingest.scoring`):
   through its Latin form and rigour's name symbols, in its own script where one character changes
   the name. A surname and initials consistent with the full name ("M.-L. Fontaine" / "Marie-Louise
   Fontaine") is ``high``; the address then counts at most +1 (at one address initials fit a family).
-  A missing middle name or patronymic costs a tenth of a token (v2: a fifth), and a name at 0.9
-  weighs +5 (v2: +4.25), so a name alone written two ways reaches the review queue.
-* Name-part frequency: agreeing on a rare token adds up to +2, on a common one takes up to 2
+  A name at 0.9 weighs +5 (v2: +4.25), so a name alone written two ways reaches the review queue.
+* Name-part frequency: agreeing on a rare token adds up to +2 (only where the names agree, at
+  0.95 or more, as Splink adjusts only exact agreement), on a common one takes up to 2
   (:class:`~ingest.names.NameFrequencies`, counted over the run's records); a name with its
   frequency never weighs more than +8, so a name alone never merges.
 * Dates of birth compare at the coarser precision (:func:`compare_birth_dates`): a year agreeing
@@ -130,7 +130,7 @@ def _level(features: dict[str, Any], key: str, value: Any, level: str, w: Table)
     return weight
 
 
-def _frequency(a: Features, b: Features, name_weight: float, features: dict[str, Any]) -> float:
+def _frequency(a: Features, b: Features, name_weight: float, features: dict[str, Any], strong: bool) -> float:
     """The frequency bits of the rarest token both names carry (0 without frequencies), keeping
     the name's weight with them at most ``_NAME_MAX``."""
     if not a.tf or not b.tf:
@@ -140,7 +140,10 @@ def _frequency(a: Features, b: Features, name_weight: float, features: dict[str,
     for t, bits in zip(a.tokens, a.tf, strict=False):
         if t in shared and len(t) > 1 and (best is None or bits > best):
             best, token = bits, t
-    bits = min(best or 0.0, _NAME_MAX - name_weight)
+    bits = best or 0.0
+    if bits > 0 and not strong:  # a rare name counts only where the names agree, not where they are alike
+        return 0.0
+    bits = min(bits, _NAME_MAX - name_weight)
     if bits:
         features["name_frequency"] = {"value": token, "weight": round(bits, 2)}
     return bits
@@ -204,7 +207,7 @@ def person_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     if initials:
         features["name"]["initials_only"] = True
     if sim >= 0.85:
-        nw += _frequency(a, b, nw, features)
+        nw += _frequency(a, b, nw, features, sim >= 0.95)
     total += nw
     for scheme, verdict in gov.items():
         # Beside a conflicting date of birth one of the two facts is wrong: a slipped identifier is worth less.
@@ -256,7 +259,7 @@ def company_v3(a: Features, b: Features, weights: Table | None = None) -> Score:
     if a.org and b.org and (a.org.strict or b.org.strict):
         features["name"]["original"] = [a.original, b.original]
     if sim >= 0.85:
-        nw += _frequency(a, b, nw, features)
+        nw += _frequency(a, b, nw, features, sim >= 0.95)
     total += nw
     if legal_a and legal_b and not legal_a & legal_b:
         total += _level(features, "legal_form", f"{'/'.join(sorted(legal_a))} vs {'/'.join(sorted(legal_b))}",
