@@ -13,8 +13,9 @@ How a learnt ``m``/``u`` becomes a weight: our evidence scale is ``SCALE_PER_BIT
 calibrated on the priors' scale, whose zero point (the prior odds) is fixed by the curve. So a
 level's learnt weight is ``SCALE_PER_BIT * log2(m / u)`` shifted by the feature's constant (the
 part of a Fellegi-Sunter weight the prior odds absorb), and it may move at most ``MAX_SHIFT`` from
-its prior; address and postcode weights may only fall (a household shares them, and the model's
-independence assumption cannot see that: on the synthetic set EM raised them and siblings merged).
+its prior; only agreement levels (:data:`RAISABLE`) may rise, and address and postcode never (a
+household shares them, and the model's independence assumption cannot see that: on the synthetic
+set EM raised them, and the "weak" name level, and siblings merged).
 Hard vetoes (a conflicting date of birth, a different identifier in one scheme) are
 not features and are never learnt.
 
@@ -41,6 +42,13 @@ MAX_SHIFT = 1.0  # a learnt weight stays within this many units of its prior
 # Agreement on these is shared by a household (siblings at one address), which the model's
 # independence assumption cannot see: EM may lower their weights, never raise them.
 NO_RAISE = frozenset({"address", "postcode"})
+# The only levels EM may raise: agreements. A level that says two records differ (a name only
+# alike, a date one year off, a different identifier) may only weigh less: on the synthetic 10^6
+# set EM raised "weak" and "fair" names, and households with one date missing merged.
+RAISABLE = frozenset({"name:exact", "name:high", "name:good", "dob:exact", "dob:month", "dob:year", "dob:typo",
+                      "dob:raw_typo", "ni_number:exact", "ni_number:typo", "passport:exact", "passport:typo",
+                      "external_id:same", "email:same", "phone:same", "company_number:same",
+                      "incorporated:exact", "incorporated:month", "incorporated:year"})
 PRIOR_PAIRS = 200.0  # the priors count as this many pairs in each estimate
 MIN_PAIRS = 2000  # fewer sampled pairs than this: keep the priors for the kind
 VERSION = 1  # of the estimate's layout
@@ -208,7 +216,7 @@ def estimate(kind: str, rows: Sequence[Mapping[str, str]], evidence: Sequence[fl
         for i, lv in enumerate(levels):
             if not seen_levels[i]:
                 continue
-            top = prior[i] if f in NO_RAISE else prior[i] + MAX_SHIFT
+            top = prior[i] + MAX_SHIFT if f"{f}:{lv}" in RAISABLE and f not in NO_RAISE else prior[i]
             learnt = float(np.clip(bits[i] + offset, prior[i] - MAX_SHIFT, top))
             out[f][lv] = {"m": round(float(m[f][i]), 6), "u": round(float(u[f][i]), 6),
                           "prior": float(prior[i]), "weight": round(learnt, 3)}
