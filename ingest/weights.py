@@ -13,9 +13,10 @@ How a learnt ``m``/``u`` becomes a weight: our evidence scale is ``SCALE_PER_BIT
 calibrated on the priors' scale, whose zero point (the prior odds) is fixed by the curve. So a
 level's learnt weight is ``SCALE_PER_BIT * log2(m / u)`` shifted by the feature's constant (the
 part of a Fellegi-Sunter weight the prior odds absorb), and it may move at most ``MAX_SHIFT`` from
-its prior; only agreement levels (:data:`RAISABLE`) may rise, and address and postcode never (a
-household shares them, and the model's independence assumption cannot see that: on the synthetic
-set EM raised them, and the "weak" name level, and siblings merged).
+its prior, in one direction: agreement levels (:data:`RAISABLE`) may only rise, the levels that
+say two records differ may only fall, and address and postcode never rise (a household shares
+them, and the model's independence assumption cannot see that: on the synthetic set EM raised
+them, and the "weak" name level, and siblings merged; on FEBRL it lowered an exact date of birth).
 Hard vetoes (a conflicting date of birth, a different identifier in one scheme) are
 not features and are never learnt.
 
@@ -42,11 +43,12 @@ MAX_SHIFT = 1.0  # a learnt weight stays within this many units of its prior
 # Agreement on these is shared by a household (siblings at one address), which the model's
 # independence assumption cannot see: EM may lower their weights, never raise them.
 NO_RAISE = frozenset({"address", "postcode"})
-# The only levels EM may raise: agreements. A level that says two records differ (a name only
-# alike, a date one year off, a different identifier) may only weigh less: on the synthetic 10^6
-# set EM raised "weak" and "fair" names, and households with one date missing merged.
+# Agreement levels: EM may raise them, never lower them. A level that says two records differ (a
+# name only alike, a date one year off, a different identifier) may only weigh less: on the
+# synthetic 10^6 set EM raised "weak" and "fair" names, and households with one date missing merged.
 RAISABLE = frozenset({"name:exact", "name:high", "name:good", "dob:exact", "dob:month", "dob:year", "dob:typo",
-                      "dob:raw_typo", "ni_number:exact", "ni_number:typo", "passport:exact", "passport:typo",
+                      "dob:raw_typo", "dob:overridden", "ni_number:exact", "ni_number:typo", "passport:exact",
+                      "passport:typo", "ni_number:typo_beside_conflict", "passport:typo_beside_conflict",
                       "external_id:same", "email:same", "phone:same", "company_number:same",
                       "incorporated:exact", "incorporated:month", "incorporated:year"})
 PRIOR_PAIRS = 200.0  # the priors count as this many pairs in each estimate
@@ -216,8 +218,10 @@ def estimate(kind: str, rows: Sequence[Mapping[str, str]], evidence: Sequence[fl
         for i, lv in enumerate(levels):
             if not seen_levels[i]:
                 continue
-            top = prior[i] + MAX_SHIFT if f"{f}:{lv}" in RAISABLE and f not in NO_RAISE else prior[i]
-            learnt = float(np.clip(bits[i] + offset, prior[i] - MAX_SHIFT, top))
+            agree = f"{f}:{lv}" in RAISABLE and f not in NO_RAISE
+            top = prior[i] + MAX_SHIFT if agree else prior[i]
+            bottom = prior[i] if agree else prior[i] - MAX_SHIFT
+            learnt = float(np.clip(bits[i] + offset, bottom, top))
             out[f][lv] = {"m": round(float(m[f][i]), 6), "u": round(float(u[f][i]), 6),
                           "prior": float(prior[i]), "weight": round(learnt, 3)}
     return out, float(p.mean()), done

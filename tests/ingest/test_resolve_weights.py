@@ -63,7 +63,9 @@ def test_a_full_run_learns_saves_and_shows_the_weights(sqlite_store: Store, crow
             prior = PRIORS["Person"][feature][level]
             assert prior - MAX_SHIFT <= row["weight"] <= prior + MAX_SHIFT
             if feature in NO_RAISE or f"{feature}:{level}" not in RAISABLE:
-                assert row["weight"] <= prior
+                assert row["weight"] <= prior  # a disagreement only weighs less
+            else:
+                assert row["weight"] >= prior  # an agreement only weighs more
     # An incremental run scores with the saved weights; a second full run estimates again.
     assert not resolve(sqlite_store, only_new=True).weights["learnt_this_run"]
     assert resolve(sqlite_store).weights["revision"] == 2
