@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/resolution.py --dataset febrl4|febrl3|synthetic [--records N] [--no-baseline] --json
+    python bench/resolution.py --dataset febrl4|febrl3|synthetic|names [--records N] [--no-baseline] --json
 
 Prints one JSON line: precision, recall, f1, seconds (wall), cpu_seconds, pairs_scored,
 blocking_recall (true pairs that share a blocking key), blocking_recall_linkable (the same, leaving
@@ -16,7 +16,8 @@ replaced the whole date), so ``true_pairs_across_dob_conflict`` counts them,
 ``f1_ceiling_without_dob_conflict_merges`` is the best F1 a resolver keeping the rule can reach,
 and ``baseline_merges_across_dob_conflict`` counts the merges Splink made that the rule forbids.
 
-What is timed: from raw records (dicts of props) to clusters -- cleaning, blocking, scoring,
+What is timed: from raw records (dicts of props) to clusters -- cleaning, name frequencies, blocking,
+weights learnt by EM on a sample of the blocked pairs (as a full ``assetgraph resolve``), scoring,
 decisions and connected components (listing every pair inside each cluster to score against the
 truth is not timed) -- for ours (no Store: the same ``prepare_props``, ``score_candidates``
 and ``decide`` that ``assetgraph resolve`` runs, at the default Settings thresholds, with
@@ -26,6 +27,13 @@ scorer vetoes, a test checks -- and count as scored and rejected without a Pytho
 registering the pandas frame to clustered predictions, training included. Data loading and
 generation are not timed. Pairs are counted from clusters (every pair inside a cluster is a
 predicted match), so transitivity errors count against precision.
+
+``--dataset names`` scores the labelled name pairs of ``bench/data/name_pairs.csv`` (built by
+``bench/name_pairs.py`` from public name lists, ``bench/data/SOURCES.md``) as records carrying a
+name only: ours predicts a match at ``match_lower`` (the review threshold: with a name alone
+nothing merges), nomenklatura's ``logic_v2`` at 0.7 (yente's default match threshold), both on
+the same pairs in the same run; per-class precision and recall, and each one's best F1 over
+thresholds, are reported beside them.
 
 Splink settings follow its FEBRL examples: NameComparison on given name and surname,
 DateOfBirthComparison, DamerauLevenshtein on soc_sec_id / postcode / address, blocking on
@@ -54,9 +62,10 @@ from graph.canonical import CanonicalView  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from ingest.blocking import BlockingStats, pair_codes  # noqa: E402
 from ingest.dob_veto import PersonVeto  # noqa: E402
+from ingest.features import apply_frequencies, prepare_props  # noqa: E402
 from ingest.judgement import decide  # noqa: E402
-from ingest.pair_scoring import gc_paused, score_candidates  # noqa: E402
-from ingest.scoring import prepare_props, score_pair  # noqa: E402
+from ingest.pair_scoring import conflict_constraints, gc_paused, score_candidates  # noqa: E402
+from ingest.scoring_v3 import score_pair  # noqa: E402
 
 Pair = tuple[str, str]
 
@@ -114,11 +123,13 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
     start = time.perf_counter()
     with gc_paused():  # as ingest.resolve.resolve runs
         feats = [prepare_props(r["id"], "Person", r) for r in rows]
+        apply_frequencies(feats)  # as a full resolve run: name frequencies, then weights learnt by EM
         t_prepare = time.perf_counter()
         stats = BlockingStats()
-        run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers)
+        run = score_candidates(feats, stats=stats, floor=settings.match_lower, workers=workers, learn_weights=True)
         t_score = time.perf_counter()
-        decisions = decide(run.candidates, {}, settings.match_upper, settings.match_lower)
+        decisions = decide(run.candidates, conflict_constraints(feats, run.candidates, {}, settings.match_upper),
+                           settings.match_upper, settings.match_lower)
         entities = CanonicalView(pairs=[(m.candidate.left, m.candidate.right) for m in decisions.merges]).clusters()
     end = time.perf_counter()
     cpu = _cpu() - cpu0
@@ -137,6 +148,8 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
     hopeless = sum(score_pair(by_id[a], by_id[b]).score < settings.match_lower for a, b in missed)
     forbidden = dob_conflicts(feats, truth)
     ceiling = scores(truth - forbidden, truth)["f1"]
+    # Pairs inside our clusters whose dates of birth conflict (joined through a third record).
+    across = len(dob_conflicts(feats, predicted))
     return {**scores(predicted, truth), "seconds": round(end - start, 2), "cpu_seconds": round(cpu, 2),
             "phases": {"prepare": round(t_prepare - start, 2), **{k: round(v, 2) for k, v in run.seconds.items()},
                        "decide": round(end - t_score, 2)},
@@ -144,7 +157,18 @@ def run_ours(rows: list[dict[str, Any]], truth: set[Pair], workers: int) -> tupl
             "blocking_recall": round(1 - len(missed) / len(truth), 5),
             "blocking_recall_linkable": round(1 - (len(missed) - hopeless) / max(1, len(truth) - hopeless), 5),
             "review_queue": len(decisions.review), "peak_rss_mib": peak,
-            "true_pairs_across_dob_conflict": len(forbidden), "f1_ceiling_without_dob_conflict_merges": ceiling}, feats
+            "true_pairs_across_dob_conflict": len(forbidden), "f1_ceiling_without_dob_conflict_merges": ceiling,
+            "merges_across_dob_conflict": across, "links_refused_for_conflict": len(decisions.refused),
+            "weights_learnt": _weights_summary(run.estimate)}, feats
+
+
+def _weights_summary(est: Any) -> dict[str, Any]:
+    """Which weights EM moved, and by how much (learnt minus prior), per feature level."""
+    if est is None:
+        return {}
+    moved = {f"{f}:{lv}": round(row["weight"] - row["prior"], 2) for kind in est.levels.values()
+             for f, levels in kind.items() for lv, row in levels.items() if row["weight"] != row["prior"]}
+    return {"pairs": est.pairs, "match_share": est.match_share, "iterations": est.iterations, "shift": moved}
 
 
 def dob_conflicts(feats: list[Any], pairs: set[Pair]) -> set[Pair]:
@@ -267,7 +291,7 @@ def run_splink(df: Any, truth: set[Pair], link_type: str, feats: list[Any], id_c
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", choices=("febrl4", "febrl3", "synthetic"), default="febrl4")
+    parser.add_argument("--dataset", choices=("febrl4", "febrl3", "synthetic", "names"), default="febrl4")
     parser.add_argument("--records", type=int, default=1_000_000, help="synthetic: how many records")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-baseline", action="store_true", help="skip Splink")
@@ -276,6 +300,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes for scoring (fork)")
     parser.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
     args = parser.parse_args()
+    if args.dataset == "names":
+        sys.path.append(str(Path(__file__).resolve().parent))
+        from name_bench import run_names
+
+        print(json.dumps(run_names(baseline=not args.no_baseline)))
+        return
     if args.dataset == "synthetic":
         sys.path.append(str(Path(__file__).resolve().parent))
         from synthetic_people import generate
@@ -291,7 +321,7 @@ def main() -> None:
         out.update(run_store(rows, truth, args.workers))
         out["store_ratio_to_pure"] = round(out["store_full_seconds"] / max(out["seconds"], 1e-9), 2)
         out["peak_rss_mib_with_store"] = _peak_mib()
-    if not args.no_baseline:
+    if not args.no_baseline and df is not None:  # the synthetic set has no Splink frame (as before)
         out.update(run_splink(df, truth, link_type, feats))
         out["peak_rss_mib_with_baseline"] = _peak_mib()
     out["settings"] = {"match_upper": Settings().match_upper, "match_lower": Settings().match_lower}

@@ -39,6 +39,8 @@ class Settings:
     # Resolution thresholds: merge at or above upper, reject below lower, review between.
     match_upper: float = 0.9
     match_lower: float = 0.6
+    # Resolution weights: True keeps the saved (or hand-set) weights instead of re-estimating them.
+    freeze_weights: bool = False
     # Revisit: enforcement discount per territory class (1.0 = no discount).
     enforcement_weights: dict[str, float] = field(
         default_factory=lambda: {"uk": 1.0, "crown_dependency": 0.8, "overseas_territory": 0.6,

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest.features import Features
 from ingest.normalise import phonetic
-from ingest.scoring import Features
 
 __all__ = ["blocking_keys", "candidate_pairs", "pair_codes", "BlockingStats", "WEAK_PASSES"]
 
@@ -380,7 +380,7 @@ def candidate_pairs(
 
     Example
     -------
-    >>> from ingest.scoring import prepare_props
+    >>> from ingest.features import prepare_props
     >>> rs = [prepare_props(str(i), "Person", {"name": n, "dob": "1979-09-03"})
     ...       for i, n in enumerate(["Marcus Vance", "Marcus Vanse", "Ann Other"])]
     >>> sorted(candidate_pairs(rs))

@@ -9,7 +9,7 @@ the check runs over every pair of records in the union, and a conflict *across* 
 What conflicts, using the same normalisers and slip test the scorers use:
 
 * dates of birth: full dates that differ by more than one keystroke
-  (:func:`~ingest.scoring.compare_dates` with the keyed digits); a partial date (``"1984"``,
+  (:func:`~ingest.scoring_v3.compare_birth_dates` with the keyed digits); a partial date (``"1984"``,
   ``"1984-03"``) conflicts only at its own precision, so ``"1984"`` agrees with ``"1984-03-15"``
   and differs from ``"1985"``;
 * identifiers of one scheme with no value in common: NI number, passport (one keystroke off is
@@ -34,7 +34,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from graph.model import Entity, normalise_identifier
 from ingest import normalise as nz
-from ingest.scoring import compare_dates
+from ingest.scoring_v3 import compare_birth_dates
 
 __all__ = ["Conflict", "conflicts", "record_conflicts", "blocking"]
 
@@ -112,7 +112,7 @@ def _facts(record: Entity) -> _Facts:
         props.get("jurisdiction"))), None)))
     # An unreadable date of birth is kept as dob_raw (graph.model); its keyed digits still count.
     for raw in _values(props.get("dob")) or _values(props.get("dob_raw")):
-        date = nz.partial_date(raw)
+        date = nz.partial_date(raw)  # of "1940-34-07" the year stays readable, and its keyed digits
         if date:
             facts.dobs.append((date, nz.keyed_digits(raw)))
     for scheme, clean in _SCHEMES.items():
@@ -133,12 +133,11 @@ def _facts(record: Entity) -> _Facts:
 
 
 def _dates_conflict(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
-    """True when two dates of birth cannot be one: beyond a slip when full, at their precision when not."""
+    """True when two dates of birth cannot be one: the scorer's own veto
+    (:func:`ingest.scoring_v3.compare_birth_dates`: beyond a slip when full, at the coarser
+    precision when partial), so review refuses exactly what resolution would never merge."""
     (da, ka), (db, kb) = a, b
-    if (len(da) == len(db) == 10) or (ka and kb):  # both full, or both keyed in full: the slip test
-        return compare_dates(da, db, (ka, kb)) == "conflict"
-    n = min(len(da), len(db))
-    return da[:n] != db[:n]
+    return compare_birth_dates(da, db, (ka, kb)) == "conflict"
 
 
 def _slip(a: str, b: str) -> bool:

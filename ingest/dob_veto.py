@@ -1,8 +1,11 @@
-"""person_v2's date-of-birth veto, decided for many pairs at once in numpy.
+"""The people's date-of-birth veto, decided for many pairs at once in numpy.
 
 Two thirds of the pairs blocking keeps for people (siblings at one postcode, namesakes) end in
-the DOB veto. :class:`PersonVeto` answers exactly as :func:`~ingest.scoring.person_v2` would
-(a test compares them pair by pair), so those pairs never reach the Python scorer.
+the DOB veto. :class:`PersonVeto` answers exactly as :func:`~ingest.scoring_v3.person_v3` would
+(a test compares them pair by pair), so those pairs never reach the Python scorer. The rule is
+:func:`~ingest.scoring_v3.compare_birth_dates`': dates compare at the coarser precision; a slip
+(one keystroke at that precision, day and month swapped, keyed digits one edit apart, or years
+one apart at year precision) is not a conflict; a shared NI number or passport overrides.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.scoring import Features
+from ingest.features import Features
 
 __all__ = ["PersonVeto"]
 
@@ -49,7 +52,7 @@ def _one_edit(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class PersonVeto:
     """The people's DOB and government-identifier columns, packed once to check many pairs at a time.
 
-    ``vetoed(left, right)`` is True exactly where :func:`person_v2` would return its date-of-birth
+    ``vetoed(left, right)`` is True exactly where :func:`person_v3` would return its date-of-birth
     veto (score 0); other pairs, and records that are not people, answer False.
     """
 
@@ -66,17 +69,21 @@ class PersonVeto:
         width = a.shape[1]
         pos = np.arange(width)
         shorter = np.minimum(la, lb)
-        agree_prefix = ((a == b) | (pos >= shorter[:, None])).all(axis=1)  # equal, or partial agreement
-        same_len = la == lb
-        typo = same_len & _one_edit(a, b)
+        inside = pos < shorter[:, None]  # compare at the coarser precision
+        a, b = np.where(inside, a, 0), np.where(inside, b, 0)
+        agree = (a == b).all(axis=1)
+        slip = _one_edit(a, b)
         if width >= 10:
-            swapped = ((la == 10) & (a[:, :4] == b[:, :4]).all(axis=1) & (a[:, 5:7] == b[:, 8:10]).all(axis=1)
-                       & (a[:, 8:10] == b[:, 5:7]).all(axis=1))
-            typo |= same_len & swapped
+            slip |= ((shorter == 10) & (a[:, :4] == b[:, :4]).all(axis=1) & (a[:, 5:7] == b[:, 8:10]).all(axis=1)
+                     & (a[:, 8:10] == b[:, 5:7]).all(axis=1))
+        if width >= 4:  # at year precision, years one apart are an estimate, not a conflict
+            digits = np.array([1000, 100, 10, 1])
+            ya, yb = (a[:, :4].astype(np.int64) - 48) @ digits, (b[:, :4].astype(np.int64) - 48) @ digits
+            slip |= (shorter == 4) & (np.abs(ya - yb) <= 1)
         keyed = (self.keyed_len[left] == 8) & (self.keyed_len[right] == 8)
         if keyed.any():
-            typo |= keyed & _one_edit(self.keyed[left], self.keyed[right])
-        conflict = (shorter > 0) & ~agree_prefix & ~typo
+            slip |= keyed & _one_edit(self.keyed[left], self.keyed[right])
+        conflict = (shorter > 0) & ~agree & ~slip
         for codes, lengths in self.gov.values():  # a shared identifier (exact or one slip) overrides
             ga, gb, na, nb = codes[left], codes[right], lengths[left], lengths[right]
             both = (na != 0) & (nb != 0)

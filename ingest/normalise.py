@@ -141,21 +141,28 @@ def _partial_date(text: str) -> str | None:
     return None
 
 
-def keyed_digits(value: object) -> str | None:
+def keyed_digits(value: object, strict: bool = True) -> str | None:
     """The eight digits of a full date as they were keyed, even when the date is impossible.
 
     ``partial_date("19403407")`` keeps only the year (there is no month 34), but the keystrokes
     are one transposition away from ``19430407``: comparing keyed digits is how a clerical slip
     is told from a different date of birth. Digits keep the source's order (YYYYMMDD or DDMMYYYY).
 
+    ``strict=False`` reads a date a reader could not read at all (a ``dob_raw`` such as
+    ``"1984-86-12"`` or ``"12.86.1984"``): any text with exactly eight digits.
+
     >>> keyed_digits("19403407"), keyed_digits("03/09/1979"), keyed_digits("1979-09")
     ('19403407', '03091979', None)
+    >>> keyed_digits("12.86.1984"), keyed_digits("12.86.1984", strict=False)
+    (None, '12861984')
     """
     if value is None:
         return None
     text = str(value).strip()
     digits = _NON_DIGIT.sub("", text)
-    return digits if len(digits) == 8 and _partial_date(text) is not None else None
+    if len(digits) != 8:
+        return None
+    return digits if not strict or _partial_date(text) is not None else None
 
 
 def postcode(value: object) -> str | None:

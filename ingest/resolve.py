@@ -1,23 +1,32 @@
 """Entity resolution: which source records describe the same real person, company or asset.
 
-The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`
-(cleaning), :mod:`ingest.scoring` (pure versioned scorers), :mod:`ingest.blocking` (which
-pairs to score), :mod:`ingest.pair_scoring` (the veto and scorers over those pairs),
-:mod:`ingest.judgement` (decisions under analyst judgements) and :mod:`ingest.review` (what a
-reviewer sees and records; its functions are re-exported here). This module reads records
-through the Store, writes reversible ``SAME_AS`` relations (never touching a source record),
-keeps the review queue, and remembers which records it has seen so a new file is resolved
-against the store without re-scoring every old pair.
+The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`,
+:mod:`ingest.names` and :mod:`ingest.features` (cleaning), :mod:`ingest.scoring_v3` (pure
+versioned scorers; v2 in :mod:`ingest.scoring`), :mod:`ingest.weights` (evidence weights learnt
+by EM), :mod:`ingest.blocking` (which pairs to score), :mod:`ingest.pair_scoring` (the veto and
+scorers over those pairs), :mod:`ingest.judgement` (decisions under analyst judgements) and
+:mod:`ingest.review` (what a reviewer sees and records; its functions are re-exported here). This
+module reads records through the Store, writes reversible ``SAME_AS`` relations (never touching a
+source record), keeps the review queue, and remembers which records it has seen so a new file is
+resolved against the store without re-scoring every old pair.
 
 State kept in the store's meta table:
 
 ``resolution:review``  the review queue: pairs scored between the two thresholds, not yet judged.
+``resolution:refused`` merges the last runs refused (a hard conflict or a negative judgement
+                       through other records): an incremental run decides them again in its scope.
 ``resolution:seen``    ``{record_id: content_hash}`` of records already resolved.
 ``resolution:last``    the last run's report, with the settings it ran with.
+``resolution:weights`` the evidence weights learnt by the last full run (:class:`~ingest.weights.Estimate`):
+                       a full run re-estimates them unless they are frozen; an incremental run
+                       (after a load) scores with them as saved, or with the priors before any.
+``resolution:name_frequencies`` name-token counts of the last full run that learnt weights
+                       (:class:`~ingest.names.NameFrequencies`), frozen and reused with them.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,10 +38,13 @@ from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc
 from graph.settings import Settings
 from graph.store import Store
 from ingest.blocking import BlockingStats
+from ingest.features import apply_frequencies, prepare
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
-from ingest.pair_scoring import gc_paused, score_candidates
+from ingest.names import NameFrequencies
+from ingest.pair_scoring import conflict_constraints, gc_paused, score_candidates
 from ingest.review import REVIEW_KEY, entities, judge, retract, review_queue  # the review functions live there
-from ingest.scoring import SCORERS, prepare, score_pair
+from ingest.scoring_v3 import SCORERS, score_pair
+from ingest.weights import Estimate
 
 __all__ = [
     "RESOLVABLE",
@@ -47,8 +59,11 @@ __all__ = [
 ]
 
 RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
+REFUSED_KEY = "resolution:refused"
 SEEN_KEY = "resolution:seen"
 LAST_KEY = "resolution:last"
+WEIGHTS_KEY = "resolution:weights"
+FREQUENCIES_KEY = "resolution:name_frequencies"
 DATASET = "resolution"
 
 
@@ -79,6 +94,7 @@ class ResolveReport:
     only_new: bool = False
     blocking: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    weights: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,8 +120,13 @@ def _relation(c: Candidate, judgement: str, now: str) -> Relation:
 
 
 def _carried(existing: list[Relation], queue: list[dict[str, Any]], new_ids: set[str],
-             live: set[str]) -> list[Candidate]:
-    """Old decisions kept without re-scoring on an incremental run: auto links and queued pairs."""
+             live: set[str], upper: float, refused: Sequence[dict[str, Any]] = ()) -> list[Candidate]:
+    """Old decisions kept without re-scoring on an incremental run: auto links, queued pairs and
+    refused merges.
+
+    A queued pair was below ``upper`` when it was queued; its stored score is rounded to four
+    places, so one stored as exactly ``upper`` (0.89998 -> 0.9) is read as just below it.
+    """
     out: list[Candidate] = []
     for rel in existing:
         if rel.props.get("judgement") != "auto" or rel.source in new_ids or rel.target in new_ids:
@@ -113,12 +134,15 @@ def _carried(existing: list[Relation], queue: list[dict[str, Any]], new_ids: set
         if rel.source in live and rel.target in live:
             out.append(Candidate(rel.source, rel.target, "", float(rel.props.get("score") or 0.0),
                                  str(rel.props.get("scorer") or ""), rel.props.get("explanation") or {}))
-    for item in queue:
+    queued = {id(item) for item in queue}
+    for item in [*queue, *refused]:
         a, b = item["left"], item["right"]
         if a in new_ids or b in new_ids or a not in live or b not in live:
             continue
-        out.append(Candidate(a, b, item.get("kind", ""), float(item["score"]), item.get("scorer", ""),
-                             item.get("explanation") or {}))
+        score = float(item["score"])
+        if id(item) in queued and score == upper:
+            score = math.nextafter(upper, 0.0)
+        out.append(Candidate(a, b, item.get("kind", ""), score, item.get("scorer", ""), item.get("explanation") or {}))
     return out
 
 
@@ -149,6 +173,7 @@ def resolve(
     max_block: int = 24,
     touch: Sequence[str] = (),
     workers: int = 1,
+    freeze_weights: bool | None = None,
 ) -> ResolveReport:
     """Resolve the records in ``store``; write SAME_AS links and the review queue.
 
@@ -162,6 +187,9 @@ def resolve(
     touch : record ids to treat as new on an incremental run (a judgement or retraction on
         them re-scores their pairs, so a merge refused earlier can be reconsidered).
     workers : processes scoring pairs (forked; keep 1 inside a threaded app).
+    freeze_weights : True keeps the saved weights (and marks them frozen for later runs), False
+        unfreezes them; None follows ``settings.freeze_weights`` and the saved mark. A full run
+        that is not frozen re-estimates the weights by EM (:mod:`ingest.weights`).
 
     Returns
     -------
@@ -174,14 +202,31 @@ def resolve(
     if not 0 <= settings.match_lower <= settings.match_upper <= 1:
         raise InvalidRecord("resolution thresholds must satisfy 0 <= match_lower <= match_upper <= 1")
     with gc_paused():
-        return _resolve(store, settings, only_new, kinds, user, max_block, touch, workers)
+        return _resolve(store, settings, only_new, kinds, user, max_block, touch, workers, freeze_weights)
+
+
+def _weights(store: Store, settings: Settings, only_new: bool, freeze: bool | None) -> tuple[Estimate, bool]:
+    """The saved estimate (a blank one before any) and whether this run learns a new one."""
+    saved = Estimate.from_dict(store.get_meta(WEIGHTS_KEY)) or Estimate()
+    if freeze is not None:
+        saved.frozen = freeze
+    frozen = saved.frozen or settings.freeze_weights
+    return saved, not only_new and not frozen
 
 
 def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[str], user: str, max_block: int,
-             touch: Sequence[str], workers: int) -> ResolveReport:
+             touch: Sequence[str], workers: int, freeze: bool | None) -> ResolveReport:
     started = time.perf_counter()
     records: list[Entity] = list(store.iter_entities(list(kinds)))
     feats = [prepare(e) for e in records]
+    saved, learn = _weights(store, settings, only_new, freeze)
+    if learn:
+        freqs = apply_frequencies(feats)
+        store.set_meta(FREQUENCIES_KEY, {k: f.to_dict() for k, f in freqs.items()})
+    else:
+        freqs = apply_frequencies(feats, {k: NameFrequencies.from_dict(v)
+                                          for k, v in (store.get_meta(FREQUENCIES_KEY) or {}).items()})
+    tokens = {k: len(f.counts) for k, f in freqs.items()}
     seen: dict[str, str] = store.get_meta(SEEN_KEY) or {}
     touched = set(touch)
     new_pos = [i for i, e in enumerate(records) if seen.get(e.id) != e.content_hash or e.id in touched]
@@ -189,26 +234,37 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     live = {e.id for e in records}
     stats = BlockingStats()
     scored = score_candidates(feats, only=new_pos if only_new else None, max_block=max_block, stats=stats,
-                              floor=settings.match_lower, workers=workers)
+                              floor=settings.match_lower, workers=workers, weights=saved.tables(),
+                              learn_weights=learn)
     candidates = scored.candidates
+    if scored.estimate is not None:
+        scored.estimate.revision = saved.revision + 1
+        saved = scored.estimate
+    store.set_meta(WEIGHTS_KEY, saved.to_dict())
     judged = {k: j for k, j in current_judgements(store.judgements()).items() if k[0] in live and k[1] in live}
     queue: list[dict[str, Any]] = store.get_meta(REVIEW_KEY) or []
+    refused: list[dict[str, Any]] = store.get_meta(REFUSED_KEY) or []
     kind_of = {e.id: e.kind for e in records}
     last = store.get_meta(LAST_KEY) or {}
     incremental = only_new and last.get("settings", {}).get("kinds") == list(kinds)
     if incremental:
-        scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)}, queue, judged)
-        candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live))
+        scope, existing = _scope(store, new_ids | {x for c in candidates for x in (c.left, c.right)},
+                                 queue + refused, judged)
+        candidates.extend(_carried(existing, [i for i in queue if i["left"] in scope], new_ids, live,
+                                   settings.match_upper, [i for i in refused if i["left"] in scope]))
         standing = {k: j for k, j in judged.items() if k[0] in scope}
         kept = [i for i in queue if i["left"] not in scope]
+        kept_refused = [i for i in refused if i["left"] not in scope]
         # Entities outside the scope are as the last run left them; records never seen were singletons.
         unseen = sum(e.id not in seen for e in records)
         counted = [x for x in scope if x in live]
         outside = last["entities"] + unseen - len({CanonicalView(existing).cluster_of(x) for x in counted})
     else:
         existing, standing, kept, counted, outside = list(store.iter_relations(["SAME_AS"])), judged, [], list(live), 0
-    _score_judged(standing, candidates, feats)
-    decisions = decide(candidates, standing, settings.match_upper, settings.match_lower, kind_of)
+        kept_refused = []
+    _score_judged(standing, candidates, feats, saved.tables())
+    conflicts = conflict_constraints(feats, candidates, standing, settings.match_upper)
+    decisions = decide(candidates, {**conflicts, **standing}, settings.match_upper, settings.match_lower, kind_of)
     report = _write(store, decisions, existing, counted)
     report.entities += outside
     report.rejected += scored.vetoed + scored.below_floor
@@ -217,25 +273,29 @@ def _resolve(store: Store, settings: Settings, only_new: bool, kinds: Sequence[s
     if incremental:  # links outside the scope stand as the last run left them
         report.merged = last.get("merged", 0) + report.links_added - report.links_removed
     store.set_meta(REVIEW_KEY, kept + decisions.review)
+    # The machine's refused merges, to decide again when a new record changes their entities.
+    store.set_meta(REFUSED_KEY, kept_refused + [c.to_dict() for c in decisions.refused if c.scorer != "analyst"])
     store.set_meta(SEEN_KEY, {**seen, **{e.id: e.content_hash for e in records}})
     report.records, report.new_records, report.pairs_scored = len(records), len(new_pos), stats.pairs
     report.only_new, report.blocking = only_new, asdict(stats)
     report.settings = {"match_upper": settings.match_upper, "match_lower": settings.match_lower,
-                       "max_block": max_block, "kinds": list(kinds)}
+                       "max_block": max_block, "kinds": list(kinds), "freeze_weights": settings.freeze_weights}
+    report.weights = {"learnt_this_run": scored.estimate is not None, "name_tokens": tokens, **saved.to_dict()}
     report.seconds = round(time.perf_counter() - started, 3)
     store.set_meta(LAST_KEY, report.to_dict())
-    store.log(AuditEvent(user, "resolve", {k: v for k, v in report.to_dict().items() if k != "blocking"}))
+    logged = {k: v for k, v in report.to_dict().items() if k not in ("blocking", "weights")}
+    store.log(AuditEvent(user, "resolve", logged | {"weights_revision": saved.revision}))
     return report
 
 
 def _score_judged(standing: dict[tuple[str, str], Judgement], candidates: list[Candidate],
-                  feats: list[Any]) -> None:
+                  feats: list[Any], weights: dict[str, Any]) -> None:
     """Give analyst-judged pairs that blocking never paired a score, for the link's explanation."""
     have = {pair_key(c.left, c.right) for c in candidates}
     by_id = {f.id: f for f in feats}
     for key, j in standing.items():
         if j.verdict == "positive" and key not in have and key[0] in by_id and key[1] in by_id:
-            s = score_pair(by_id[key[0]], by_id[key[1]])
+            s = score_pair(by_id[key[0]], by_id[key[1]], weights)
             candidates.append(Candidate(key[0], key[1], by_id[key[0]].kind, s.score, s.scorer, s.features))
 
 

@@ -1,4 +1,8 @@
-"""Pure, named, versioned scorers: how alike are two records of one kind, and why.
+"""The v2 scorers (``person_v2``, ``company_v2``) and the scorers v3 keeps (``account_v1``, ``property_v2``).
+
+The default scorers for people and companies are now ``person_v3`` and ``company_v3``
+(:mod:`ingest.scoring_v3`, registry ``SCORERS`` and ``score_pair`` there); v2 stays here,
+unchanged in behaviour, for comparison and for links it made (``SCORERS_V2``, ``score_pair_v2``).
 
 A scorer takes two prepared records (:class:`Features`) and returns a :class:`Score`: a value in
 [0, 1] plus one entry per feature saying what was compared and how much weight it carried. The
@@ -25,16 +29,14 @@ given only as a surname and initials at most 1 (at one address that fits a whole
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from graph.model import Entity, normalise_identifier
-from ingest import normalise as nz
+from ingest.features import Features, Score, logistic, prepare, prepare_props
+from ingest.names import align
 
 __all__ = [
     "Features",
@@ -47,114 +49,25 @@ __all__ = [
     "company_v2",
     "account_v1",
     "property_v2",
-    "SCORERS",
-    "score_pair",
+    "SCORERS_V2",
+    "score_pair_v2",
     "logistic",
 ]
-
-MIDPOINT, SCALE = 4.0, 2.2  # total evidence 4 -> 0.5; 9 -> 0.9; 14 -> 0.99
-
-
-class Score(NamedTuple):
-    """A scorer's answer: the score, the scorer's ``name`` (with version) and per-feature reasons."""
-
-    score: float
-    scorer: str
-    features: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Features:
-    """A record cleaned once for comparison; scorers only ever read these fields."""
-
-    id: str
-    kind: str
-    tokens: tuple[str, ...] = ()
-    initials_only: bool = False  # one word in full, the rest initials: "S BRAIKAIS"
-    name: str = ""
-    compare: str = ""
-    legal: str = ""
-    dob: str | None = None
-    dob_keyed: str | None = None
-    postcode: str | None = None
-    address: str = ""
-    numbers: tuple[str, ...] = ()
-    country: str | None = None
-    jurisdiction: str | None = None
-    incorporated: str | None = None
-    institution: str = ""
-    ids: dict[str, str] = field(default_factory=dict)
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
-
-
-def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
-    """Clean the props of one record of ``kind`` into :class:`Features`."""
-    f = Features(id=id, kind=kind)
-    get = props.get
-    f.postcode = nz.postcode(_first(get("postcode")))
-    f.address = nz.address(_first(get("address")))
-    f.numbers = nz.number_tokens(f.address)
-    f.country = normalise_identifier(_first(get("country") or get("nationality")))
-    ids = f.ids
-    if kind == "Person":
-        names = [get("name")] + _aliases(get("aliases"))
-        f.tokens = tuple(dict.fromkeys(t for n in names for t in nz.person_tokens(n)))
-        f.name = " ".join(nz.person_tokens(get("name")))
-        f.initials_only = len(f.tokens) > 1 and sum(len(t) > 1 for t in f.tokens) == 1
-        f.dob = nz.partial_date(get("dob"))
-        f.dob_keyed = nz.keyed_digits(get("dob"))
-        for scheme, clean in (("ni_number", nz.ni_number), ("passport", normalise_identifier),
-                              ("email", nz.email), ("phone", nz.phone)):
-            value = clean(_first(get(scheme)))
-            if value:
-                ids[scheme] = value
-    elif kind == "Company":
-        f.compare, f.name, f.legal = nz.org_names(get("name"))
-        f.tokens = tuple(f.name.split())
-        f.jurisdiction = normalise_identifier(get("jurisdiction"))
-        f.incorporated = nz.partial_date(get("incorporated"))
-        number = nz.company_number(get("company_number"))
-        if number:
-            ids["company_number"] = number
-    elif kind == "Account":
-        f.institution = " ".join(nz.name_tokens(str(get("institution") or "")))
-        iban = nz.iban(get("iban"))
-        key = nz.account_key(get("sort_code"), get("account_number"), iban)
-        if iban:
-            ids["iban"] = iban
-        if key:
-            ids["account_key"] = key
-    elif kind == "Property":
-        title = normalise_identifier(get("title_number"))
-        if title:
-            ids["title_number"] = title
-    return f
-
-
-def _aliases(value: Any) -> list[Any]:
-    if not value:
-        return []
-    return list(value) if isinstance(value, list) else str(value).split(";")
-
-
-def prepare(entity: Entity) -> Features:
-    """:func:`prepare_props` for a stored entity."""
-    return prepare_props(entity.id, entity.kind, entity.props)
-
-
-def logistic(evidence: float) -> float:
-    """Map summed evidence onto [0, 1] with one curve shared by every scorer."""
-    return 1.0 / (1.0 + math.exp(-(evidence - MIDPOINT) / SCALE))
-
 
 def _interp(x: float, points: tuple[tuple[float, float], ...]) -> float:
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
         if x <= x1:
             return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]
+
+
+def _token_sim(t: str, u: str) -> float:
+    if t == u:
+        return 1.0
+    if len(t) == 1 or len(u) == 1:
+        return 0.85 if t[0] == u[0] else 0.0
+    s = JaroWinkler.normalized_similarity(t, u)
+    return s if s >= 0.75 else 0.0
 
 
 def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -173,30 +86,7 @@ def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
         return 0.0
     if a == b or set(a) == set(b):
         return 1.0
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    used = [False] * len(long)
-    total = 0.0
-    for t in short:
-        best, best_j = 0.0, -1
-        for j, u in enumerate(long):
-            if used[j]:
-                continue
-            if t == u:
-                s = 1.0
-            elif len(t) == 1 or len(u) == 1:
-                s = 0.85 if t[0] == u[0] else 0.0
-            else:
-                s = JaroWinkler.normalized_similarity(t, u)
-                if s < 0.75:
-                    s = 0.0
-            if s > best:
-                best, best_j = s, j
-                if s == 1.0:
-                    break
-        if best_j >= 0:
-            used[best_j] = True
-        total += best
-    greedy = total / (len(short) + 0.2 * (len(long) - len(short)))
+    greedy = align(a, b, _token_sim)
     if min(map(len, a)) == 1 and min(map(len, b)) == 1:  # "toshabis r" is not "toshabis d"
         return greedy
     return max(greedy, fuzz.ratio("".join(a), "".join(b)) / 100.0)
@@ -264,6 +154,15 @@ def _veto(scorer: str, features: dict[str, Any], reason: str) -> Score:
     return Score(0.0, scorer, features)
 
 
+def address_similarity(a: str, b: str) -> float:
+    """Two address fingerprints in [0, 1]: words in any order, and with spaces removed
+    ("mckinleycircuit", "s treet": keying splits and joins words)."""
+    sim = fuzz.token_set_ratio(a, b) / 100.0
+    if sim < 0.95:
+        sim = max(sim, fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")) / 100.0)
+    return sim
+
+
 def _address_evidence(
     a: Features, b: Features, features: dict[str, Any], postcode: tuple[float, float],
     steps: tuple[float, float, float, float],
@@ -280,9 +179,7 @@ def _address_evidence(
         features["postcode"] = {"value": verdict, "weight": weight}
         w += features["postcode"]["weight"]
     if a.address and b.address:
-        sim = fuzz.token_set_ratio(a.address, b.address) / 100.0
-        if sim < 0.95:  # "mckinleycircuit", "s treet": keying splits and joins words
-            sim = max(sim, fuzz.ratio(a.address.replace(" ", ""), b.address.replace(" ", "")) / 100.0)
+        sim = address_similarity(a.address, b.address)
         aw = steps[0] if sim >= 0.95 else steps[1] if sim >= 0.85 else steps[2] if sim >= 0.7 else steps[3]
         features["address"] = {"value": round(sim, 3), "weight": aw}
         w += aw
@@ -405,7 +302,7 @@ def property_v2(a: Features, b: Features) -> Score:
     return Score(logistic(w), name, features)
 
 
-SCORERS: dict[str, Callable[[Features, Features], Score]] = {
+SCORERS_V2: dict[str, Callable[[Features, Features], Score]] = {
     "Person": person_v2,
     "Company": company_v2,
     "Account": account_v1,
@@ -413,8 +310,9 @@ SCORERS: dict[str, Callable[[Features, Features], Score]] = {
 }
 
 
-def score_pair(a: Features, b: Features) -> Score:
-    """Score two prepared records with the scorer for their kind (different kinds never match)."""
-    if a.kind != b.kind or a.kind not in SCORERS:
+def score_pair_v2(a: Features, b: Features) -> Score:
+    """Score two prepared records with the v2 scorers (kept for comparison; v3 is the default,
+    :func:`ingest.scoring_v3.score_pair`)."""
+    if a.kind != b.kind or a.kind not in SCORERS_V2:
         return Score(0.0, "none", {"veto": f"kinds {a.kind} and {b.kind} are not compared"})
-    return SCORERS[a.kind](a, b)
+    return SCORERS_V2[a.kind](a, b)

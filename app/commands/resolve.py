@@ -105,11 +105,19 @@ def register(cli: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON"),
         only_new: bool = typer.Option(False, "--only-new", help="Score only pairs touching new records"),
         workers: int = typer.Option(1, "--workers", min=1, help="Processes scoring pairs (a national sweep: 2+)"),
+        freeze: bool = typer.Option(
+            None, "--freeze-weights/--unfreeze-weights",
+            help="Keep the saved evidence weights from now on (or let full runs learn them again)"),
     ) -> None:
-        """Resolve records into entities: SAME_AS links, explained, plus a review queue."""
+        """Resolve records into entities: SAME_AS links, explained, plus a review queue.
+
+        A full run learns the evidence weights from the records (EM) unless they are frozen; the
+        JSON report shows them under "weights".
+        """
         state = state_from(ctx)
         with store_from(ctx) as store:
-            report = _resolver().resolve(store, state.settings, only_new=only_new, user=state.user, workers=workers)
+            report = _resolver().resolve(store, state.settings, only_new=only_new, user=state.user, workers=workers,
+                                         freeze_weights=freeze)
         if as_json:
             emit_json(report.to_dict())
             return
@@ -119,6 +127,9 @@ def register(cli: typer.Typer) -> None:
         for key in ("records", "new_records", "pairs_scored", "merged", "auto", "analyst", "review", "refused",
                     "rejected", "vetoed", "links_added", "links_removed", "entities", "seconds"):
             table.add_row(key, str(getattr(report, key)))
+        w = report.weights
+        table.add_row("weights", f"revision {w.get('revision', 0)}" + (" (frozen)" if w.get("frozen") else "")
+                      + (", learnt this run" if w.get("learnt_this_run") else ""))
         console.print(table)
 
     @review.command("list")

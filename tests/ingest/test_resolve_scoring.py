@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from ingest.scoring import compare_dates, name_similarity, prepare_props, score_pair
+from ingest.features import prepare_props
+from ingest.scoring import name_similarity
+from ingest.scoring_v3 import compare_birth_dates, score_pair
 
 
 def person(id: str, **props: Any):
@@ -28,7 +30,7 @@ VANCE = [
 def test_the_three_vance_rows_match(i: int, j: int) -> None:
     s = score_pair(VANCE[i], VANCE[j])
     assert s.score >= 0.9, s
-    assert s.scorer == "person_v2"
+    assert s.scorer == "person_v3"
     assert s.features["dob"]["value"] == "exact"
 
 
@@ -66,12 +68,12 @@ def test_shared_ni_number_outranks_a_dob_conflict() -> None:
     ("03/09/1979", "1979-10-03", "conflict"),      # keyed in two layouts: digits are not compared
     ("2000-02-29", "2000-02-28", "typo"),          # leap day, one digit
     ("29/02/2000", "2000-02-29", "exact"),
-    ("1979-09", "1979-09-03", "partial"),
+    ("1979-09", "1979-09-03", "month"),
     (None, "1979-09-03", "missing"),
 ])
 def test_dates_of_birth_compare_as_keyed(a: str | None, b: str | None, verdict: str) -> None:
     fa, fb = person("a", dob=a), person("b", dob=b)
-    assert compare_dates(fa.dob, fb.dob, (fa.dob_keyed, fb.dob_keyed)) == verdict
+    assert compare_birth_dates(fa.dob, fb.dob, (fa.dob_keyed, fb.dob_keyed)) == verdict
     vetoed = score_pair(person("a", name="Keaton Webb", dob=a), person("b", name="Keaton Webb", dob=b)).score == 0.0
     assert vetoed == (verdict == "conflict")
 
@@ -125,7 +127,7 @@ def test_different_initials_are_not_one_keystroke_apart() -> None:
 
 
 def test_partial_psc_date_agrees_with_full_date() -> None:
-    assert compare_dates("1979-09-03", "1979-09") == "partial"
+    assert compare_birth_dates("1979-09-03", "1979-09") == "month"
     s = score_pair(person("a", name="Marcus Vance", dob="1979-09"), person("b", name="VANCE Marcus", dob="1979-09-03"))
     assert s.score >= 0.9
 
