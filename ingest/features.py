@@ -100,7 +100,9 @@ def prepare_props(id: str, kind: str, props: Mapping[str, Any]) -> Features:
     f.numbers = nz.number_tokens(f.address)
     f.country = normalise_identifier(_first(get("country") or get("nationality")))
     ids = f.ids
-    name = _first(get("name"))
+    # A placeholder is no name: a super-secure PSC ("Protected") or a bearer ("THE BEARER") may be
+    # anyone, so such records are compared on what else they hold, never on the placeholder.
+    name = None if get("super_secure") or get("bearer") else _first(get("name"))
     if kind in ("Person", "Company"):
         if not _EXTERNAL_PROPS.isdisjoint(props.keys()):
             f.external = _external(get)

@@ -86,7 +86,7 @@ def test_a_supervisor_splits_an_automatic_merge_and_the_case_page_changes(review
     _ok(at)
     merges = next(d.value for d in at.dataframe if "features" in d.value.columns)
     row = merges.iloc[0].to_dict()
-    assert (row["left"], row["right"], row["subject"], row["scorer"]) == (S1, S2, S1, "person_v2")
+    assert (row["left"], row["right"], row["subject"], row["scorer"]) == (S1, S2, S1, "person_v3")
     assert "phone same (+6.0)" in row["features"] and float(row["score"]) >= 0.9
     assert _button(at, "review-split").disabled
     at.text_input(key="review-split-reason").input("S2 is the father's Santander account").run()
@@ -97,7 +97,7 @@ def test_a_supervisor_splits_an_automatic_merge_and_the_case_page_changes(review
     assert not any("features" in d.value.columns and len(d.value) for d in at.dataframe)  # no merge left
     with SQLiteStore(review_db) as store:
         [j] = store.judgements()
-        assert j.verdict == "negative" and j.explanation["split"]["scorer"] == "person_v2"
+        assert j.verdict == "negative" and j.explanation["split"]["scorer"] == "person_v3"
         assert any(e.action == "split" and e.user == "supervisor1" for e in store.audit_log())
     case = run_page("case", role="supervisor")
     after = next(d.value for d in case.dataframe if "record" in d.value.columns and "subject" in d.value.columns)

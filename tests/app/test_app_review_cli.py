@@ -70,10 +70,10 @@ def test_only_a_signed_in_supervisor_overrides(db: Path, users: Path) -> None:
 
 def test_merges_of_a_case_and_a_supervisor_split(db: Path, users: Path) -> None:
     rows = [json.loads(line) for line in invoke(db, "review", "merges", "--case", CASE, "--json").output.splitlines()]
-    assert [(r["left"], r["right"], r["scorer"], r["subject"]) for r in rows] == [(S1, S2, "person_v2", S1)]
+    assert [(r["left"], r["right"], r["scorer"], r["subject"]) for r in rows] == [(S1, S2, "person_v3", S1)]
     assert rows[0]["features"]["phone"]["weight"] == 6.0
     table = invoke(db, "review", "merges", "--case", CASE)
-    assert "automatic merges (1)" in table.output and "person_v2" in table.output
+    assert "automatic merges (1)" in table.output and "person_v3" in table.output
     assert invoke(db, "review", "merges", "--case", "OP-NONE").exit_code == 2
     split = ("review", "split", S1, S2, "--reason", "S2 is the father's account", "--users", str(users))
     assert invoke(db, *split, "--supervisor", "ana", password=PASSWORDS["ana"]).exit_code == 2

@@ -183,10 +183,6 @@ def test_year_only_namesakes_are_not_merged(tmp_path: Path) -> None:
     assert frozenset(("ftm/Q90000001", "ftm/Q90000002")) not in _same_as_pairs(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="today's person_v2 ignores wikidata_id: the namesakes who also share an "
-                                       "address are merged automatically, and the year-only pair waits in the "
-                                       "review queue (0.89). The identifier veto of branch names13 "
-                                       "(person_v3) should make this pass: flip it to a plain test after merging")
 def test_different_wikidata_ids_never_merge_or_queue(tmp_path: Path) -> None:
     _cli(tmp_path, "load", str(FTM / "namesakes.ftm.json"), "--no-resolve")
     resolved = _cli(tmp_path, "resolve")

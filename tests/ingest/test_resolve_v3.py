@@ -172,3 +172,19 @@ def test_no_entity_joins_two_dates_of_birth_through_a_third_record(sqlite_store:
     assert view.cluster_of("FTM/A") != view.cluster_of("FTM/C")
     assert report.refused == 1 and report.merged == 1
     assert len(sqlite_store.get_meta("resolution:refused")) == 1
+
+
+def test_placeholder_names_are_never_matched_on_name(sqlite_store) -> None:
+    """Ten super-secure PSCs and two bearers share their placeholder names: none is merged or queued."""
+    from graph.model import Entity, Provenance
+    from ingest.resolve import resolve, review_queue
+
+    prov = (Provenance("ds", "f", 1),)
+    people = [Entity(f"ds/s{i}", "Person", {"name": "Protected individual", "super_secure": True}, prov, f"s{i}", "ds")
+              for i in range(10)]
+    people += [Entity(f"ds/b{i}", "Person", {"name": "THE BEARER", "bearer": True}, prov, f"b{i}", "ds")
+               for i in range(2)]
+    sqlite_store.upsert_entities(people)
+    report = resolve(sqlite_store)
+    assert report.merged == 0
+    assert review_queue(sqlite_store) == []

@@ -72,7 +72,7 @@ def test_a_pair_already_one_entity_is_not_refused(case: Store) -> None:
 
 def test_automatic_merges_of_a_case_and_a_split(case: Store) -> None:
     [merge] = auto_merges(case, "OP-REVIEW-01")
-    assert (merge["left"], merge["right"], merge["subject"], merge["scorer"]) == (S1, S2, S1, "person_v2")
+    assert (merge["left"], merge["right"], merge["subject"], merge["scorer"]) == (S1, S2, S1, "person_v3")
     assert merge["score"] >= 0.9 and merge["features"]["phone"]["value"] == "same" and merge["conflicts"] == []
     assert auto_merges(case) == [{k: v for k, v in merge.items() if k not in ("case_id", "subject")}]
     with pytest.raises(Exception, match="written reason"):
@@ -83,7 +83,7 @@ def test_automatic_merges_of_a_case_and_a_split(case: Store) -> None:
     assert (done.left, done.right) == ([S2], [S1]) and done.report.links_removed == 1
     assert same_as_id(S1, S2) not in {r.id for r in case.iter_relations(["SAME_AS"])}
     [j] = case.judgements()
-    assert j.verdict == "negative" and j.explanation["split"]["scorer"] == "person_v2"
+    assert j.verdict == "negative" and j.explanation["split"]["scorer"] == "person_v3"
     assert j.explanation["split"]["features"]["phone"]["value"] == "same"
     assert {e.action for e in case.audit_log()} >= {"split", "resolve"}
     assert auto_merges(case, "OP-REVIEW-01") == []
