@@ -26,9 +26,10 @@ from graph.store import Store
 from graph.territory import territory_name
 from queries.briefing_actions import recommended_actions
 from queries.dates import as_date
+from queries.holdings import chain_text
 from queries.network_chart import draw_chart
 from queries.report import case_report, gbp_text
-from queries.revisit import chain_text, last_sweep, sweep, sweep_case
+from queries.revisit import last_sweep, sweep, sweep_case
 
 __all__ = ["MARKING", "Footnotes", "case_brief_model", "tasking_model", "render", "write_case_brief",
            "write_tasking_pack", "FORMATS"]

@@ -196,6 +196,8 @@ class PriceIndex:
 
         A month beyond the last one published is read as the last one published, and the
         result says so (``capped``); a gift after the series ends therefore gets factor 1.
+        A gift dated after the valuation date is still valued: its value at the time is its
+        value, so the factor is 1 and the note says why (LAW.md "Dates after the valuation date").
 
         Parameters
         ----------
@@ -210,13 +212,16 @@ class PriceIndex:
         RuleNotApplicable
             When the gift month is before the first month of the series.
         InvalidRecord
-            When the valuation date is before the gift date.
+            When a date cannot be read.
 
         Examples
         --------
         >>> rpi = PriceIndex.load("rpi")
         >>> rpi.factor(date(1987, 1, 15), date(2000, 1, 1)).factor
         Decimal('1.666')
+        >>> late = rpi.factor(date(2021, 5, 1), date(2020, 1, 1))
+        >>> late.factor, late.note
+        (Decimal('1'), 'gift dated 2021-05-01, after the valuation date 2020-01-01: index factor 1')
 
         References
         ----------
@@ -224,7 +229,11 @@ class PriceIndex:
         """
         gift, valued = as_date(gift_date, "gift_date"), as_date(valuation_date, "valuation_date")
         if valued < gift:
-            raise InvalidRecord(f"valuation date {valued} is before the gift {gift}")
+            last = max(self.values)
+            g_month, v_month = min((gift.year, gift.month), last), min((valued.year, valued.month), last)
+            return IndexFactor(Decimal(1), _label(g_month), _label(v_month), self.values.get(g_month, Decimal(1)),
+                               self.values.get(v_month, Decimal(1)), False,
+                               f"gift dated {gift}, after the valuation date {valued}: index factor 1")
         return self._month_factor((gift.year, gift.month), (valued.year, valued.month))
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 -- indices are loaded once and live as long as the process

@@ -15,7 +15,8 @@ import streamlit as st
 
 from app import ui
 from app.auth import can
-from queries.revisit import chain_text, last_sweep, sweep, sweep_history
+from queries.holdings import chain_text
+from queries.revisit import last_sweep, sweep, sweep_history
 
 # Running a sweep writes to the store, as a judgement does: the same role (analyst and up).
 RUN_PERMISSION = "judge"

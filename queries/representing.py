@@ -1,0 +1,156 @@
+"""Property representing a gift (s.81(1)(b)): a gift followed into a purchase by the recipient.
+
+When the recipient of a money gift buys property soon after it -- within the money-flow window
+(30 days by default) -- that property represents the gift: its value now, times the share of the
+price the gift funded, is a candidate for s.81(1)(b), and for a revisit team it is a new asset
+linked to him although he does not hold it. A purchase is read from the evidence either way it
+comes: an asset transferred to the recipient (or to the holder of the account she was paid into)
+with a price, or an OWNS relation of hers that begins in the window (price: the property's
+``acquisition_price``). The share funded is ``gift / price``, at most the whole; without a price
+the property is still listed, with no share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from graph.errors import AssetGraphError
+from graph.model import Relation
+from queries.casegraph import CaseGraph
+from queries.transfer_money import Rates, Sum, read_sum, transfer_worth
+
+__all__ = ["Representing", "representing_property", "recipient_side", "still_holds"]
+
+
+@dataclass(frozen=True)
+class Representing:
+    """Property the recipient bought with a gift, and what of it the gift funded."""
+
+    asset: str  # canonical id
+    holder: str  # canonical id of who bought it
+    acquired: str  # ISO day of the purchase
+    how: str  # what shows the purchase
+    price: Sum | None
+    share: Fraction | None  # of the price the gift funded, at most 1
+    current: Decimal | None  # the property's value now (pounds), whole
+    value: Decimal | None  # current x share
+    evidence: tuple[dict[str, Any], ...]
+
+
+def recipient_side(cg: CaseGraph, recipient: str) -> set[str]:
+    """The recipient and who stands with her for a purchase: the holders of the account she was
+    paid into, or the accounts she holds (canonical ids)."""
+    side = {recipient}
+    side |= {u for u, _, d in cg.graph.in_edges(recipient, data=True) if d["kind"] == "HOLDS"}
+    side |= {v for _, v, d in cg.graph.out_edges(recipient, data=True) if d["kind"] == "HOLDS"}
+    return side
+
+
+def still_holds(cg: CaseGraph, holder: str, asset: str, after: str, on: date) -> bool:
+    """True when ``holder`` owns ``asset`` on ``on`` and has not transferred it on since ``after``."""
+    day = on.isoformat()
+    for _, target, data in cg.graph.out_edges(holder, data=True):
+        props = data.get("props") or {}
+        if target == asset and data["kind"] == "OWNS" and (props.get("end_date") is None or props["end_date"] > day):
+            return not _disposed(cg, holder, asset, after)
+    return False
+
+
+def _disposed(cg: CaseGraph, holder: str, asset: str, after: str) -> bool:
+    return any(cg.canon(t.source) == holder and t.props.get("asset_id") and cg.canon(t.props["asset_id"]) == asset
+               and (t.date or "") > after for t in cg.transfers)
+
+
+def _value_now(cg: CaseGraph, asset: str, on: date, rates: Rates) -> Decimal | None:
+    value = read_sum({"value": cg.prop(asset, "value"), "value_currency": cg.prop(asset, "value_currency")},
+                     "value", on, rates)
+    return None if value is None else value.gbp
+
+
+def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rates
+               ) -> dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]]:
+    """asset -> (holder, day, how, price, evidence) for purchases by ``side`` dated ``first..last``."""
+    found: dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]] = {}
+    for t in cg.transfers:
+        buyer = cg.canon(t.target)
+        if buyer in side and t.props.get("asset_id") and first <= (t.date or "") <= last:
+            worth = transfer_worth(t, rates)
+            found.setdefault(cg.canon(t.props["asset_id"]), (buyer, str(t.date), f"transfer {t.source_id} to the "
+                             f"recipient", worth.consideration, cg.evidence(t, "purchase")))
+    for node in sorted(side):
+        for _, asset, key, data in cg.graph.out_edges(node, keys=True, data=True):
+            props = data.get("props") or {}
+            begun = props.get("start_date") or cg.prop(asset, "acquired")
+            if data["kind"] != "OWNS" or cg.kind(asset) == "Company" or not begun or not first <= str(begun) <= last:
+                continue
+            price = read_sum({"acquisition_price": cg.prop(asset, "acquisition_price")}, "acquisition_price",
+                             date.fromisoformat(str(begun)[:10]), rates)
+            rel = cg.relations.get(key)
+            evidence = cg.evidence(rel, "purchase") if rel else {"step": "purchase", "relation": key}
+            found.setdefault(asset, (node, str(begun), f"owned from {begun}", price, evidence))
+    return found
+
+
+def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gbp: Decimal | None, on: date,
+                          rates: Rates, exclude: set[str]) -> list[Representing]:
+    """Property bought by the recipient of ``gift`` within the flow window after it.
+
+    Parameters
+    ----------
+    cg : CaseGraph
+    gift : Relation
+        The gift (a money transfer).
+    recipient : str
+        Its recipient (canonical id).
+    gift_gbp : Decimal or None
+        The gift's value at the time in pounds (None: not converted; no share is computed).
+    on : date
+        The as-at date: the property must still be held then, and is valued then.
+    rates : Rates
+    exclude : set of str
+        Canonical ids that are not "property representing the gift" (what he holds himself).
+
+    Returns
+    -------
+    list of Representing
+
+    Examples
+    --------
+    A £120,000 gift followed nine days later by a £300,000 flat in her name: the gift funded
+    0.4 of it (``tests/queries/test_rules.py``).
+    """
+    start = date.fromisoformat(str(gift.date))
+    first, last = start.isoformat(), (start + timedelta(days=cg.settings.flow_window_days)).isoformat()
+    out = []
+    left = gift_gbp  # one gift funds several purchases only up to its own amount, first bought first
+    bought = _purchases(cg, recipient_side(cg, recipient), first, last, rates)
+    for asset, (holder, day, how, price, evidence) in sorted(bought.items(), key=lambda a: (a[1][1], a[0])):
+        if asset in exclude or cg.kind(asset) != "Property":
+            continue
+        owner = holder if cg.kind(holder) != "Account" else recipient
+        held = still_holds(cg, owner, asset, day, on) if _owned_by_anyone(cg, asset) \
+            else not _disposed(cg, owner, asset, day)  # only the transfer to her shows the purchase
+        if not held:
+            continue
+        paid = None if price is None else price.gbp
+        share = None
+        if left is not None and paid:
+            share = min(Fraction(1), Fraction(left) / Fraction(paid))
+            left -= paid * share.numerator / share.denominator
+            if share == 0:
+                continue  # the gift was spent on an earlier purchase
+        try:
+            current = _value_now(cg, asset, on, rates)
+        except AssetGraphError:
+            current = None
+        value = None if current is None or share is None else current * share.numerator / share.denominator
+        out.append(Representing(asset, owner, day, how, price, share, current, value, (evidence,)))
+    return out
+
+
+def _owned_by_anyone(cg: CaseGraph, asset: str) -> bool:
+    return any(d["kind"] == "OWNS" for _, _, d in cg.graph.in_edges(asset, data=True))
