@@ -121,7 +121,7 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
     Examples
     --------
     A £120,000 gift followed nine days later by a £300,000 flat in her name: the gift funded
-    0.4 of it (``tests/queries/test_rules.py``).
+    0.4 of it (doctest in :func:`queries.rules.s81.run`; tables in ``tests/queries/test_rule_gifts.py``).
     """
     start = date.fromisoformat(str(gift.date))
     first, last = start.isoformat(), (start + timedelta(days=cg.settings.flow_window_days)).isoformat()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.errors import AssetGraphError, RuleNotApplicable
 from graph.settings import Settings
 from graph.store import Store
-from queries.casegraph import CaseGraph, load_case_graph
+from queries.casegraph import CaseGraph, load_case_graph, read_holdings_of
 from queries.control import ControlLink, controlled_by
 from queries.dates import (
     GiftCutoff,
@@ -115,6 +115,9 @@ class CaseContext:
 
         if self.cutoff is None:
             return []
+        # follow a money gift into a purchase (s.81(1)(b)) even by a recipient the neighbourhood did not reach
+        recipients = {c.recipient for c in self.candidates if c.is_gift and not c.worth.is_asset}
+        read_holdings_of(self.store, self.cg, recipients)
         return tainted_gifts(self.cg, self.control, self.cutoff, self.index, self.as_at, self.order_date,
                              rates=self.rates, warnings=self.warnings, candidates=self.candidates)
 

@@ -50,8 +50,11 @@ def why_not_listed(ctx: CaseContext, t: Relation) -> str:
 
     Examples
     --------
-    The demo's £15,000 from his associate on 2 September 2013 is "to him on or before the
-    relevant day 2015-03-11 (s.10(8))" (``tests/queries/test_rules.py``).
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").person("P7").account("A1").rel("HOLDS", "P1", "A1")
+    >>> ctx = case.transfer("T1", "2013-09-02", "P7", "A1", "15000").context()
+    >>> why_not_listed(ctx, ctx.cg.transfers[0])
+    'to him on or before the relevant day 2013-03-16 (s.10(8)): s.10(2) reaches only later ones'
     """
     payer, payee = ctx.cg.canon(t.source), ctx.cg.canon(t.target)
     if payer in ctx.control and payee in ctx.control:

@@ -37,8 +37,13 @@ def run(ctx: CaseContext) -> list[LinkedAsset]:
 
     Examples
     --------
-    The demo's partner holds a Halifax account and the cottage he gave her; his associate holds a
-    villa in Marbella: all linked, none his (``tests/queries/test_report.py``).
+    His partner's cottage and his associate's villa are linked, not his (table tests:
+    ``tests/queries/test_rule_holdings.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").person("P2").property("PR3").rel("FAMILY", "P1", "P2", role="partner")
+    >>> [(a.asset, a.holder, a.link, a.role) for a in run(case.rel("OWNS", "P2", "PR3").context())]
+    [(['PR3'], ['P2'], 'FAMILY', 'partner')]
     """
     cg = ctx.cg
     out = []

@@ -70,6 +70,19 @@ def nominee_flows(ctx: CaseContext) -> list[MoneyFlow]:
 def run(ctx: CaseContext) -> list[Flow]:
     """Every maximal flow of two hops or more out of his own accounts.
 
+    Examples
+    --------
+    £360,000 from his Barclays account to his Jersey account, then £351,000 on to a Dubai developer
+    18 days later (table tests: ``tests/queries/test_rule_holdings.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").account("A1").account("A3", country="JE").company("C4", country="AE")
+    >>> case = case.rel("HOLDS", "P1", "A1").rel("HOLDS", "P1", "A3")
+    >>> case = case.transfer("T10", "2019-05-02", "A1", "A3", "360000")
+    >>> case = case.transfer("T11", "2019-05-20", "A3", "C4", "351000")
+    >>> [(f.path, f.ends, f.ends_territory, f.amount) for f in run(case.context())]
+    [(['T10', 'T11'], 'C4', 'AE', Decimal('351000'))]
+
     References
     ----------
     Proceeds of Crime Act 2002, s.10(4) (expenditure traced), s.84 (property wherever situated).

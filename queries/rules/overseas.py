@@ -62,8 +62,14 @@ def run(ctx: CaseContext) -> list[OverseasHolding]:
 
     Examples
     --------
-    The demo's Dubai apartment held through a nominee, a BVI and a Gibraltar company: effective
-    share 1 × 0.5 × 0.5 × 1 = 0.25, class foreign (``tests/queries/test_report.py``).
+    A Dubai apartment held through a BVI company he half owns: effective share 0.5, class foreign
+    (table tests: ``tests/queries/test_rule_holdings.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").company("C2", country="VG").property("PR5", country="AE", value="385000")
+    >>> case = case.rel("OWNS", "P1", "C2", share_pct=50).rel("OWNS", "C2", "PR5", share_pct=100)
+    >>> [(h.asset, h.class_, h.effective_share, h.chain_text) for h in run(case.context())]
+    [(['C2'], 'overseas_territory', Fraction(1, 2), 'P1 → C2'), (['PR5'], 'foreign', Fraction(1, 2), 'P1 → C2 → PR5')]
 
     References
     ----------

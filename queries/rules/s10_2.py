@@ -15,8 +15,15 @@ def run(ctx: CaseContext) -> list[AssumptionItem]:
 
     Examples
     --------
-    The demo's £48,000 from his associate on 8 April 2016, after the relevant day 11 March
-    2015, is listed; £15,000 on 2 September 2013 is not (``tests/queries/test_rules.py``).
+    D = 15 Mar 2019, relevant day 16 Mar 2013 (LAW.md): £48,000 from his associate in 2016 is
+    listed; £15,000 on the relevant day itself is not (table tests:
+    ``tests/queries/test_rule_assumptions.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").person("P7").account("A1").rel("HOLDS", "P1", "A1")
+    >>> case = case.transfer("T1", "2013-03-16", "P7", "A1", "15000").transfer("T4", "2016-04-08", "P7", "A1", "48000")
+    >>> [(a.rule, a.item, a.date) for a in run(case.context())]
+    [('s.10(2)', 'T4', '2016-04-08')]
 
     References
     ----------

@@ -16,9 +16,19 @@ def run(ctx: CaseContext) -> list[AssumptionItem]:
 
     Examples
     --------
-    LAW.md / s.10(9): with an earlier order whose benefit was calculated on 20 April 2016, the
-    demo's accounts opened in 2011 and 2016 drop out and only the Jersey account (2018) stays
-    (``tests/queries/test_report.py``).
+    Convicted 1 Jun 2020: his account is listed, a house sold in 2017 is not; with an earlier
+    order whose benefit was calculated on 20 Apr 2016 (s.10(9)) an account held since 2011 drops
+    out (table tests: ``tests/queries/test_rule_assumptions.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").account("A1").property("PR7")
+    >>> case = case.rel("HOLDS", "P1", "A1", start_date="2011-02-14").rel("OWNS", "P1", "PR7", end_date="2017-06-30")
+    >>> [(a.rule, a.item) for a in run(case.context())]
+    [('s.10(3)', 'A1')]
+    >>> case.case["earlier_orders"] = [{"order_date": "2016-05-01", "benefit_calculated": "2016-04-20",
+    ...                                 "general_conduct": True}]
+    >>> run(case.context())
+    []
 
     References
     ----------

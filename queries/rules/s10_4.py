@@ -15,8 +15,16 @@ def run(ctx: CaseContext) -> list[AssumptionItem]:
 
     Examples
     --------
-    The demo's £351,000 from his Jersey account for the Dubai apartment is expenditure; the
-    £360,000 from his Barclays account to his Jersey account is not (``tests/queries/test_rules.py``).
+    £351,000 from his Jersey account for a Dubai apartment is expenditure; £360,000 from his
+    Barclays account to his Jersey account is not (table tests: ``tests/queries/test_rule_assumptions.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").company("C4").account("A1").account("A3")
+    >>> case = case.rel("HOLDS", "P1", "A1").rel("HOLDS", "P1", "A3")
+    >>> case = case.transfer("T10", "2019-05-02", "A1", "A3", "360000")
+    >>> case = case.transfer("T11", "2019-05-20", "A3", "C4", "351000")
+    >>> [(a.rule, a.item) for a in run(case.context())]
+    [('s.10(4)', 'T11')]
 
     References
     ----------

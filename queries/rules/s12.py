@@ -64,9 +64,14 @@ def run(ctx: CaseContext) -> list[OrderFinding]:
 
     Examples
     --------
-    LAW.md: £100,000 unpaid from 1 Jan 2020 to 1 Jan 2022 (731 days) at 8 % is £16,021.92
-    (``tests/queries/test_order.py``); the demo's £200,000 from 10 May 2023 to 30 June 2026 is
-    £50,279.45.
+    LAW.md: £100,000 unpaid from 1 Jan 2020 to 1 Jan 2022 (731 days) at 8 % is £16,021.92 (table
+    tests: ``tests/queries/test_rule_assumptions.py``, ``tests/queries/test_order.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase(order={"date": "2020-01-01", "amount": "100000"}, valuation_date="2022-01-01")
+    >>> (f,) = run(case.person("P1").context())
+    >>> f.interest_days, round(f.interest, 2), f.as_at, f.payment_allocation
+    (731, Decimal('16021.92'), '2022-01-01', 'principal_first')
 
     References
     ----------

@@ -44,9 +44,15 @@ def run(ctx: CaseContext) -> list[HeadroomFinding]:
 
     Examples
     --------
-    The demo: benefit £1,850,000 less £400,000 ordered leaves £1,450,000; the Dubai apartment
-    his Gibraltar company bought in June 2024, after the 2023 order, is new
-    (``tests/queries/test_report.py``).
+    Benefit £250,000 less £100,000 ordered leaves £150,000 of headroom; a flat bought after the
+    order is new (table tests: ``tests/queries/test_rule_assumptions.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase(order={"date": "2020-01-01", "amount": "100000", "benefit": "250000"})
+    >>> case = case.person("P1").property("PR6").rel("OWNS", "P1", "PR6", start_date="2021-03-01")
+    >>> (f,) = run(case.context())
+    >>> f.headroom, f.new_assets
+    (Decimal('150000'), ['PR6'])
 
     References
     ----------

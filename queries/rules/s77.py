@@ -107,8 +107,18 @@ def run(ctx: CaseContext) -> list[TaintedGift]:
 
     Examples
     --------
-    LAW.md: a flat worth £300,000 sold to his sister for £100,000 is a gift of two thirds,
-    £200,000 at the time (``tests/queries/test_rules.py``).
+    LAW.md: a flat worth £300,000 sold to his sister for £100,000 is a gift of two thirds, £200,000
+    at the time; with the index at 250 then and 300 now, (a) is £240,000 (table tests:
+    ``tests/queries/test_rule_gifts.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> from queries.valuation import PriceIndex
+    >>> case = ExampleCase().person("P1").person("P3").property("PR2")
+    >>> case = case.transfer("T1", "2015-01-10", "P1", "P3", "100000", consideration="100000", asset_id="PR2",
+    ...                      asset_value="300000")
+    >>> index = PriceIndex("example", {(2015, 1): Decimal(250), (2024, 1): Decimal(300)})
+    >>> [(g.transfer, g.gift_share, g.value_at_gift, g.value_now, g.rule) for g in run(case.context(index=index))]
+    [('T1', Fraction(2, 3), Decimal('200000'), Decimal('240000.0'), 's.77(2), s.78')]
 
     References
     ----------

@@ -80,8 +80,17 @@ def run(ctx: CaseContext) -> list[UndervalueCheck]:
     Examples
     --------
     LAW.md: a flat worth £300,000 sold to his sister for £100,000 has ratio 1/3, a gift of two
-    thirds; the demo's house sold for £262,000 when worth £265,000 (ratio 0.9887) is listed as not
-    a gift at the setting of 80 % (``tests/queries/test_rules.py``).
+    thirds; a house sold for £262,000 when worth £265,000 (ratio 0.9887) is listed as not a gift
+    at the setting of 80 % (table tests: ``tests/queries/test_rule_gifts.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").person("P3").person("P9").property("PR2").property("PR7")
+    >>> case = case.transfer("T1", "2019-08-16", "P1", "P3", "100000", consideration="100000", asset_id="PR2",
+    ...                      asset_value="300000")
+    >>> case = case.transfer("T2", "2017-06-30", "P1", "P9", "262000", consideration="262000", asset_id="PR7",
+    ...                      asset_value="265000")
+    >>> [(c.transfer, round(float(c.consideration_ratio), 4), c.gift) for c in run(case.context())]
+    [('T2', 0.9887, False), ('T1', 0.3333, True)]
 
     References
     ----------

@@ -64,8 +64,14 @@ def run(ctx: CaseContext) -> list[RepresentingGift]:
     Examples
     --------
     LAW.md: a gift of £120,000 and, nine days later, a flat at £300,000 in the recipient's name:
-    the gift funded 0.4 of it; the flat now worth £350,000 represents £140,000 of the gift
-    (``tests/queries/test_rules.py``).
+    the gift funded 0.4 of it; the flat now worth £350,000 represents £140,000 of the gift (table
+    tests: ``tests/queries/test_rule_gifts.py``).
+
+    >>> from queries.rules.example import ExampleCase
+    >>> case = ExampleCase().person("P1").person("P2").property("PR5", value="350000", acquisition_price="300000")
+    >>> case = case.transfer("T1", "2020-03-01", "P1", "P2", "120000").rel("OWNS", "P2", "PR5", start_date="2020-03-10")
+    >>> [(r.gift, r.property, r.share_funded, r.value_representing) for r in run(case.context())]
+    [('T1', ['PR5'], Fraction(2, 5), Decimal('140000'))]
 
     References
     ----------
