@@ -15,6 +15,13 @@ properties id, kind, name, dataset, source_id, props (JSON), provenance (JSON), 
 and identifiers (lists of strings). A relation is a relationship typed by its kind with id,
 kind, dataset, source_id, date, start_date, end_date, props, provenance and hash. Judgements,
 audit events and key/values are ``Judgement``, ``AuditEvent`` and ``Meta`` nodes.
+
+Identifier and name lookups go through key nodes, because Neo4j cannot index membership of a
+list property (``any(i IN n.identifiers ...)`` scans every entity): each normalised identifier is
+an ``(:IdKey {key})`` node and each name token a ``(:Token {t})`` node, both unique-constrained,
+linked from the entity by ``HAS_ID`` / ``HAS_TOKEN``. A lookup is an index seek on the key, then
+the few relationships into it. These system nodes and relationships never appear as entities or
+relations: every relation read names the model's types.
 """
 
 from __future__ import annotations
@@ -44,7 +51,9 @@ if TYPE_CHECKING:  # the driver is imported lazily so graph.store never needs it
 __all__ = ["Neo4jStore"]
 
 # Labels of the nodes that are not entities; spliced into Cypher only through _label().
-_SYSTEM_LABELS = frozenset({"Entity", "Judgement", "AuditEvent", "Meta", "Sequence"})
+_SYSTEM_LABELS = frozenset({"Entity", "Judgement", "AuditEvent", "Meta", "Sequence", "IdKey", "Token",
+                            "HAS_ID", "HAS_TOKEN"})
+_KEYS_META = "neo4j_key_nodes"  # set once every entity has its key nodes (stores made before them are backfilled)
 _PAGE = 2000  # keyset page size for iter_*; no transaction stays open between pages
 
 _REL_COLUMNS = ("r.id AS id, type(r) AS kind, startNode(r).id AS source, endNode(r).id AS target,"
@@ -62,8 +71,8 @@ def _label(name: str) -> str:
 
 
 def _types(kinds: Sequence[str] | None) -> str:
-    """``:OWNS|HOLDS`` for a relationship pattern (empty = any type), each kind checked."""
-    return ":" + "|".join(check_relation_kind(k) for k in kinds) if kinds else ""
+    """``:OWNS|HOLDS`` for a relationship pattern (None = every model type, never the key links)."""
+    return ":" + "|".join(check_relation_kind(k) for k in (kinds or RELATION_KINDS))
 
 
 def _schema() -> list[str]:
@@ -73,6 +82,8 @@ def _schema() -> list[str]:
         "CREATE CONSTRAINT judgement_id IF NOT EXISTS FOR (n:Judgement) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE",
         "CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (n:Sequence) REQUIRE n.name IS UNIQUE",
+        "CREATE CONSTRAINT idkey_key IF NOT EXISTS FOR (n:IdKey) REQUIRE n.key IS UNIQUE",
+        "CREATE CONSTRAINT token_t IF NOT EXISTS FOR (n:Token) REQUIRE n.t IS UNIQUE",
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
         "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)",
         "CREATE INDEX audit_seq IF NOT EXISTS FOR (n:AuditEvent) ON (n.seq)",
@@ -119,6 +130,22 @@ def _relation_fields(r: Relation) -> dict[str, Any]:
             "provenance": _dump([p.to_dict() for p in r.provenance]), "hash": r.content_hash}
 
 
+def _key_statements(entities: Sequence[Entity]) -> list[tuple[str, dict[str, Any]]]:
+    """Replace the key links of these (written) entities: their identifiers and name tokens."""
+    ids = [e.id for e in entities]
+    keys = [{"id": e.id, "key": k} for e in entities for k in e.identifiers()]
+    tokens = [{"id": e.id, "t": t} for e in entities for t in e.tokens()]
+    out: list[tuple[str, dict[str, Any]]] = [
+        ("MATCH (n:Entity)-[old:HAS_ID|HAS_TOKEN]->() WHERE n.id IN $ids DELETE old", {"ids": ids})]
+    if keys:
+        out.append(("UNWIND $rows AS row MERGE (k:IdKey {key: row.key}) WITH k, row"
+                    " MATCH (n:Entity {id: row.id}) CREATE (n)-[:HAS_ID]->(k)", {"rows": keys}))
+    if tokens:
+        out.append(("UNWIND $rows AS row MERGE (k:Token {t: row.t}) WITH k, row"
+                    " MATCH (n:Entity {id: row.id}) CREATE (n)-[:HAS_TOKEN]->(k)", {"rows": tokens}))
+    return out
+
+
 def _last_copies(batch: Sequence[Any]) -> dict[str, Any]:
     """Items by id; when an id repeats in a batch the last copy wins (as in the SQLite store)."""
     return {item.id: item for item in batch}
@@ -137,6 +164,7 @@ class Neo4jStore(Store):
         except ImportError as exc:  # pragma: no cover - neo4j is a declared dependency
             raise StoreError("the neo4j driver is not installed: pip install neo4j") from exc
         self.uri, self.database = uri, database
+        self._auth = (user, password)  # kept to open a second store on the same database
         self.schema_warnings: list[str] = []
         try:
             self._driver: Driver = GraphDatabase.driver(uri, auth=(user, password))
@@ -150,6 +178,7 @@ class Neo4jStore(Store):
         agent = self._driver.get_server_info().agent or ""
         self._label_change_alone = "arcadedb" in agent.lower()
         self._ensure_schema()
+        self._backfill_keys()
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.uri!r}, database={self.database!r})"
@@ -170,6 +199,14 @@ class Neo4jStore(Store):
                     session.run(stmt).consume()
                 except Neo4jError as exc:
                     self.schema_warnings.append(f"{stmt}: {exc.message}")
+
+    def _backfill_keys(self) -> None:
+        """Give every entity its key nodes once, for a store written before they existed."""
+        if self.get_meta(_KEYS_META):
+            return
+        for batch in batched(self.iter_entities(), DEFAULT_BATCH):
+            self._run(_key_statements(batch))
+        self.set_meta(_KEYS_META, 1)
 
     def _run(self, statements: list[tuple[str, dict[str, Any]]], mode: str = "write") -> list[list[dict[str, Any]]]:
         """Rows of each ``(query, params)``: all in one managed ``read``/``write`` transaction
@@ -219,6 +256,8 @@ class Neo4jStore(Store):
                 (f"UNWIND $rows AS row MATCH (n:Entity {{id: row.id}}) SET n = row SET n:{_label(kind)}" if exists
                  else f"UNWIND $rows AS row MERGE (n:Entity:{_label(kind)} {{id: row.id}}) SET n = row",
                  {"rows": kind_rows}) for (kind, exists), kind_rows in rows.items()]
+            if changed:
+                statements += _key_statements(changed)
             if statements:
                 self._run(statements)
             written += len(changed)
@@ -334,8 +373,8 @@ class Neo4jStore(Store):
         wanted = list(dict.fromkeys(identifiers))
         if not wanted:
             return []
-        rows = self._read(f"MATCH (n:Entity) WHERE any(i IN n.identifiers WHERE i IN $keys)"
-                          f" RETURN {_ENTITY_COLUMNS} ORDER BY n.id", keys=wanted)
+        rows = self._read(f"MATCH (k:IdKey) WHERE k.key IN $keys MATCH (n:Entity)-[:HAS_ID]->(k)"
+                          f" WITH DISTINCT n RETURN {_ENTITY_COLUMNS} ORDER BY n.id", keys=wanted)
         return [_entity(row) for row in rows]
 
     def find_by_tokens(self, tokens: Sequence[str], kinds: Sequence[str] | None = None,
@@ -345,8 +384,8 @@ class Neo4jStore(Store):
             return []
         kinds = [check_entity_kind(k) for k in kinds] if kinds else None
         rows = self._read(
-            "MATCH (n:Entity) WHERE ($kinds IS NULL OR n.kind IN $kinds) AND any(t IN n.tokens WHERE t IN $tokens)"
-            " WITH n, size([t IN n.tokens WHERE t IN $tokens]) AS shared"
+            "MATCH (t:Token) WHERE t.t IN $tokens MATCH (n:Entity)-[:HAS_TOKEN]->(t)"
+            " WHERE $kinds IS NULL OR n.kind IN $kinds WITH n, count(DISTINCT t) AS shared"
             f" RETURN {_ENTITY_COLUMNS}, shared ORDER BY shared DESC, n.id LIMIT $limit",
             kinds=kinds, tokens=wanted, limit=int(limit))
         return [_entity(row) for row in rows]
@@ -369,7 +408,7 @@ class Neo4jStore(Store):
         out = {row["k"]: int(row["c"]) for row in self._read(
             "MATCH (n:Entity) RETURN n.kind AS k, count(*) AS c")}
         out.update({row["k"]: int(row["c"]) for row in self._read(
-            "MATCH ()-[r]->() RETURN type(r) AS k, count(*) AS c")})
+            f"MATCH ()-[r{_types(None)}]->() RETURN type(r) AS k, count(*) AS c")})
         return out
 
     # --- judgements, audit, meta --------------------------------------------------------------

@@ -8,20 +8,12 @@ dates or money themselves, so "15/03/2019" means the same thing in every file.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from graph.errors import InvalidRecord
+from graph.partial_date import parse_date
 
 __all__ = ["clean_date", "clean_money", "Money", "clean_text", "clean_share"]
-
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
-_DMON = re.compile(r"^(\d{1,2})[-\s]([A-Za-z]{3})[-\s](\d{4})$")  # 23-MAR-2006 (ICIJ, Companies House)
-_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
-                                       "NOV", "DEC"), start=1)}
-
 
 def clean_text(value: object) -> str | None:
     """Strip a cell; empty cells become ``None``."""
@@ -32,7 +24,10 @@ def clean_text(value: object) -> str | None:
 
 
 def clean_date(value: object) -> str | None:
-    """Parse ISO ``YYYY-MM-DD``, UK ``DD/MM/YYYY`` (never US order) or ``DD-MON-YYYY`` into ISO text.
+    """A full day as ISO text, from any form :func:`graph.partial_date.parse_date` reads.
+
+    For fields that need a day (a transfer, a conviction): a month or a year alone is refused
+    with the reason. Fields that may be partial use :func:`graph.partial_date.clean_partial_date`.
 
     >>> clean_date("15/03/2019")
     '2019-03-15'
@@ -41,30 +36,12 @@ def clean_date(value: object) -> str | None:
     >>> clean_date("23-MAR-2006")
     '2006-03-23'
     """
-    text = clean_text(value)
-    if text is None:
+    parsed = parse_date(value)
+    if parsed is None:
         return None
-    prefix = _ISO_PREFIX.match(text)
-    if prefix:
-        text = prefix.group(1)
-    match = _ISO.match(text)
-    named = _DMON.match(text)
-    if match:
-        y, m, d = (int(g) for g in match.groups())
-    elif named:
-        month = _MONTHS.get(named.group(2).upper())
-        if month is None:
-            raise InvalidRecord(f"not a date (unknown month {named.group(2)!r}): {text!r}")
-        d, m, y = int(named.group(1)), month, int(named.group(3))
-    else:
-        match = _UK.match(text)
-        if not match:
-            raise InvalidRecord(f"not a date (YYYY-MM-DD, DD/MM/YYYY or DD-MON-YYYY): {text!r}")
-        d, m, y = (int(g) for g in match.groups())
-    try:
-        return date(y, m, d).isoformat()
-    except ValueError as exc:
-        raise InvalidRecord(f"impossible date {text!r}: {exc}") from None
+    if not parsed.is_full:
+        raise InvalidRecord(f"a full date is needed, got a {parsed.precision} only: {parsed.text!r}")
+    return parsed.text
 
 
 _CODE = re.compile(r"\s*\b([A-Z]{3})$")

@@ -1,8 +1,11 @@
 """The case bundle (FORMATS.md §1): a folder or .zip of CSV files plus ``case.json``.
 
 Entity files are read first so that every relation and transfer can be checked against the
-ids the bundle defines; a row naming an unknown id, a duplicate id, a bad date, an unparseable
-or negative amount or an unknown relation type is quarantined with the reason, never dropped.
+ids the bundle defines; a row naming an unknown id, a duplicate id, an unknown relation type, or a
+bad value the record cannot stand without (a transfer's date or amounts, an ownership share) is
+quarantined with the reason, never dropped. Any other unreadable value (a date of birth with
+month 86, a property value in words) costs only its field: the record loads, the raw text is kept
+as ``<field>_raw``, and the quarantine file gets a field-level line.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
+from graph.partial_date import clean_partial_date
 from graph.store import Store
 from graph.types import clean_date, clean_money, clean_share, clean_text
 from ingest.csvio import BadRow, read_csv
@@ -29,8 +33,9 @@ ENTITY_FILES = {"people.csv": "Person", "companies.csv": "Company", "accounts.cs
                 "properties.csv": "Property"}
 RELATION_TYPES = ("OWNS", "CONTROLS", "DIRECTOR_OF", "HOLDS", "FAMILY", "ASSOCIATE", "LIVES_AT",
                   "REGISTERED_AT", "NOMINEE_FOR")
-DATE_COLUMNS = {"dob", "incorporated", "dissolved", "opened", "closed", "acquired", "value_date",
-                "start_date", "end_date", "date"}
+ENTITY_DATE_COLUMNS = {"dob", "incorporated", "dissolved", "opened", "closed", "acquired", "value_date"}
+DATE_COLUMNS = ENTITY_DATE_COLUMNS | {"start_date", "end_date", "date"}
+TRANSFER_STRICT = frozenset({"date", "amount", "consideration", "asset_value", "currency"})
 MONEY_COLUMNS = {"acquisition_price", "value", "amount", "consideration", "asset_value"}
 PROVENANCE_COLUMNS = {"source", "source_ref", "grading"}
 LIFESTYLES = ("yes", "no", "undecided")
@@ -109,32 +114,49 @@ class _Bundle:
         return (Provenance(self.ds, file, row, clean_text(raw.get("source")), clean_text(raw.get("source_ref")),
                            self.loader.ingested_at, clean_text(raw.get("grading"))),)
 
-    def props(self, raw: dict[str, Any], skip: set[str]) -> dict[str, Any]:
-        """Clean every column by its type; unknown extra columns are kept as text."""
+    def props(self, raw: dict[str, Any], skip: set[str], strict: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Clean every column by its type; unknown extra columns are kept as text.
+
+        A column in ``strict`` is one the record cannot stand without (a transfer's date and
+        amounts, an ownership share): a bad value quarantines the row. Any other bad value costs
+        only its field (kept as ``<column>_raw``, a field-level quarantine line). Entity dates may
+        be partial (``1984``, ``1984-03``); a relation's dates must be days.
+        """
         out: dict[str, Any] = {}
         currency = clean_text(raw.get("currency"))
         for column, value in raw.items():
             if column in skip or column in PROVENANCE_COLUMNS:
                 continue
-            try:
-                if column in DATE_COLUMNS:
-                    cleaned: Any = clean_date(value)
-                elif column in MONEY_COLUMNS:
-                    money = clean_money(value, currency if column in ("amount", "consideration") else "GBP")
-                    cleaned = None if money is None else str(money.amount)
-                    if money is not None and money.currency != "GBP":
-                        out[f"{column}_currency"] = money.currency
-                elif column == "share_pct":
-                    cleaned = clean_share(value)
-                elif column == "aliases":
-                    cleaned = [a.strip() for a in (value or "").split(";") if a.strip()] or None
-                else:
-                    cleaned = clean_text(value)
-            except InvalidRecord as exc:
-                raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-            if cleaned is not None:
-                out[column] = cleaned
+            cleaner = self._cleaner(column, currency, out)
+            if column in strict or column == "share_pct":
+                try:
+                    cleaned = cleaner(value)
+                except InvalidRecord as exc:
+                    raise InvalidRecord(f"{column}: {exc.reason}", column) from None
+                if cleaned is not None:
+                    out[column] = cleaned
+            else:
+                self.loader.soft(out, column, value, cleaner)
         return out
+
+    @staticmethod
+    def _cleaner(column: str, currency: str | None, out: dict[str, Any]) -> Callable[[object], Any]:
+        if column in ENTITY_DATE_COLUMNS:
+            return clean_partial_date
+        if column in DATE_COLUMNS:
+            return clean_date
+        if column in MONEY_COLUMNS:
+            def money(value: object) -> str | None:
+                found = clean_money(value, currency if column in ("amount", "consideration") else "GBP")
+                if found is not None and found.currency != "GBP":
+                    out[f"{column}_currency"] = found.currency
+                return None if found is None else str(found.amount)
+            return money
+        if column == "share_pct":
+            return clean_share
+        if column == "aliases":
+            return lambda value: [a.strip() for a in str(value or "").split(";") if a.strip()] or None
+        return clean_text
 
     def known(self, raw: dict[str, Any], column: str) -> str:
         ref = clean_text(raw.get(column))
@@ -180,7 +202,7 @@ class _Bundle:
     def transfer(self, row: int, raw: dict[str, Any]) -> list[Record]:
         sid = self.new_id(raw)
         src, dst = self.known(raw, "from_id"), self.known(raw, "to_id")
-        props = self.props(raw, {"id", "from_id", "to_id", "asset_id"})
+        props = self.props(raw, {"id", "from_id", "to_id", "asset_id"}, TRANSFER_STRICT)
         if not props.get("date"):
             raise InvalidRecord("date is empty", "date")
         if clean_text(raw.get("asset_id")):

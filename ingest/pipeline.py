@@ -1,7 +1,9 @@
 """The load pipeline every reader shares: map rows to records, quarantine, reconcile, upsert.
 
 A reader only turns its source into ``(file, row, raw dict)`` and maps one raw row to records
-(raising :class:`~graph.errors.InvalidRecord` when it cannot). This module does the rest the
+(raising :class:`~graph.errors.InvalidRecord` when it cannot). An optional field it cannot read
+costs the field, not the record: the mapper cleans it with :meth:`Loader.soft`, which keeps the raw
+text as ``<field>_raw`` and writes a field-level quarantine line. This module does the rest the
 same way for every source: counts (read = loaded + quarantined, per file), the quarantine file
 (file, row, column, reason, raw), and batched upserts through the Store -- entities before the
 relations that need them, each batch atomic, so an interrupted load re-runs to completion.
@@ -20,7 +22,7 @@ from graph.errors import InvalidRecord
 from graph.model import Entity, Relation, utc_now
 from graph.store import DEFAULT_BATCH, Store
 
-__all__ = ["FileCount", "LoadReport", "Loader", "Record"]
+__all__ = ["FileCount", "FieldIssue", "LoadReport", "Loader", "Record"]
 
 Record = Entity | Relation
 
@@ -33,6 +35,7 @@ class FileCount:
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
+    fields_dropped: int = 0  # optional fields of loaded records that could not be read (kept raw)
 
     @property
     def reconciles(self) -> bool:
@@ -64,21 +67,42 @@ class LoadReport:
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files.values())
 
+    @property
+    def fields_dropped(self) -> int:
+        return sum(f.fields_dropped for f in self.files.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset, "format": self.format, "read": self.read, "loaded": self.loaded,
-            "quarantined": self.quarantined, "quarantine_file": self.quarantine_file,
+            "quarantined": self.quarantined, "fields_dropped": self.fields_dropped,
+            "quarantine_file": self.quarantine_file,
             "reconciled": all(f.reconciles for f in self.files.values()),
             "entities_written": self.entities_written, "relations_written": self.relations_written,
+            # per file, fields_dropped only where a field was dropped (most files have none)
             "files": {name: {"read": f.read, "loaded": f.loaded, "quarantined": f.quarantined}
+                      | ({"fields_dropped": f.fields_dropped} if f.fields_dropped else {})
                       for name, f in self.files.items()},
         } | ({"notes": self.notes} if self.notes else {})
 
 
-class Loader:
-    """Collects mapped records in batches and writes them; rejected rows go to the quarantine."""
+@dataclass(frozen=True)
+class FieldIssue:
+    """An optional field of a loaded record that could not be read: the record loads without it."""
 
-    QUARANTINE_COLUMNS = ("dataset", "file", "row", "column", "reason", "raw")
+    column: str
+    reason: str
+    raw: str
+
+
+class Loader:
+    """Collects mapped records in batches and writes them; rejected rows go to the quarantine.
+
+    The quarantine file has one line per rejected row (``level`` "record": the row is not in the
+    store) and one per unreadable optional field of a loaded row (``level`` "field": the record is
+    in the store without the field, its raw text kept as ``<field>_raw``).
+    """
+
+    QUARANTINE_COLUMNS = ("dataset", "file", "row", "level", "column", "reason", "raw")
 
     def __init__(self, store: Store, dataset: str, fmt: str, quarantine_path: Path,
                  batch_size: int = DEFAULT_BATCH,
@@ -94,9 +118,21 @@ class Loader:
         self._relations: list[Relation] = []
         self._batch = batch_size
         self._progress = progress
+        self._pending: list[FieldIssue] = []  # field issues of the row being mapped
 
     def count(self, file: str) -> FileCount:
         return self.report.files.setdefault(file, FileCount(file))
+
+    def _quarantine_line(self, file: str, row: int | None, level: str, column: str | None, reason: str,
+                         raw: Any) -> None:
+        if self._rejects is None:  # streamed, so a file with 10^6 bad rows costs no memory
+            self._partial.parent.mkdir(parents=True, exist_ok=True)
+            self._rejects_fh = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._rejects = csv.writer(self._rejects_fh)
+            self._rejects.writerow(self.QUARANTINE_COLUMNS)
+        self._rejects.writerow((self.report.dataset, file, "" if row is None else row, level, column or "", reason,
+                                # ASCII escapes keep a lone surrogate from a broken file writable
+                                json.dumps(raw, ensure_ascii=True, default=str)))
 
     def reject(self, file: str, row: int, reason: str, column: str | None = None,
                raw: dict[str, Any] | None = None) -> None:
@@ -104,20 +140,36 @@ class Loader:
         counts = self.count(file)
         counts.read += 1
         counts.quarantined += 1
-        if self._rejects is None:  # streamed, so a file with 10^6 bad rows costs no memory
-            self._partial.parent.mkdir(parents=True, exist_ok=True)
-            self._rejects_fh = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self._rejects = csv.writer(self._rejects_fh)
-            self._rejects.writerow(self.QUARANTINE_COLUMNS)
-        self._rejects.writerow((self.report.dataset, file, row, column or "", reason,
-                                # ASCII escapes keep a lone surrogate from a broken file writable
-                                json.dumps(raw or {}, ensure_ascii=True, default=str)))
+        self._pending.clear()  # the whole row is quarantined: its raw holds every field
+        self._quarantine_line(file, row, "record", column, reason, raw or {})
 
-    def accept(self, file: str, records: Sequence[Record]) -> None:
-        """Take one source row's records (counted as read and loaded)."""
+    def soft(self, props: dict[str, Any], column: str, value: object, cleaner: Callable[[object], Any]) -> None:
+        """Clean an optional field into ``props``; one that cannot be read costs the field only.
+
+        On :class:`~graph.errors.InvalidRecord` the field is left out, its raw text is kept as
+        ``<column>_raw`` (the scorer and the analyst can still read it), and a field-level line
+        goes to the quarantine when the row is accepted.
+        """
+        try:
+            cleaned = cleaner(value)
+        except InvalidRecord as exc:
+            raw = str(value).strip()
+            props[f"{column}_raw"] = raw
+            self._pending.append(FieldIssue(column, exc.reason, raw))
+            return
+        if cleaned is not None:
+            props[column] = cleaned
+
+    def accept(self, file: str, records: Sequence[Record], row: int | None = None) -> None:
+        """Take one source row's records (counted as read and loaded), with its field issues."""
         counts = self.count(file)
         counts.read += 1
         counts.loaded += 1
+        for issue in self._pending:
+            counts.fields_dropped += 1
+            self._quarantine_line(file, row, "field", issue.column, f"field not loaded: {issue.reason}",
+                                  {issue.column: issue.raw})
+        self._pending.clear()
         for rec in records:
             (self._entities if isinstance(rec, Entity) else self._relations).append(rec)  # type: ignore[arg-type]
         if len(self._entities) + len(self._relations) >= self._batch:
@@ -127,12 +179,13 @@ class Loader:
             mapper: Callable[[int, dict[str, Any]], Sequence[Record]]) -> None:
         """Map each row, accepting or quarantining it; the one loop every reader needs."""
         for row, raw in rows:
+            self._pending.clear()
             try:
                 records = mapper(row, raw)
             except InvalidRecord as exc:
                 self.reject(file, row, exc.reason, exc.column, raw)
             else:
-                self.accept(file, records)
+                self.accept(file, records, row)
 
     def flush(self) -> None:
         if self._entities:

@@ -1,7 +1,9 @@
-"""``assetgraph export --format ftm``: the store as FollowTheMoney JSON lines, with its marking.
+"""``assetgraph export``: the store as FollowTheMoney JSON lines, or as Neo4j import CSVs.
 
-The data file stays valid FtM (Aleph reads it as is); the handling marking goes in a sidecar
-``FILE.marking.txt``, on the terminal, and in the audit log entry every export writes.
+``--format ftm``: the data file stays valid FtM (Aleph reads it as is); the handling marking goes
+in a sidecar ``FILE.marking.txt``, on the terminal, and in the audit log entry every export writes.
+``--format neo4j-import --out DIR``: the CSVs ``neo4j-admin database import full`` takes, with
+``DIR/MARKING.txt`` and the exact command to run (:mod:`graph.neo4j_import`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "marking_text"]
 
-FORMATS = ("ftm",)
+FORMATS = ("ftm", "neo4j-import")
 
 
 def marking_text(report: FtmExport, out: Path, user: str, dataset: str | None, at: str) -> str:
@@ -38,7 +40,8 @@ def register(cli: typer.Typer) -> None:
     @cli.command()
     def export(
         ctx: typer.Context,
-        fmt: str = typer.Option("ftm", "--format", "-f", help="Export format (ftm)"),
+        fmt: str = typer.Option("ftm", "--format", "-f", help="Export format (ftm, neo4j-import)"),
+        database: str = typer.Option("neo4j", "--database", help="neo4j-import: the database the command imports into"),
         dataset: str = typer.Option(None, "--dataset", help="Only this dataset (default: everything)"),
         out: Path = typer.Option(None, "--out", "-o", help="Output file (default: standard output)"),
         as_json: bool = typer.Option(False, "--json", help="Print the export summary as JSON"),
@@ -49,6 +52,9 @@ def register(cli: typer.Typer) -> None:
             raise typer.Exit(2)
         state = state_from(ctx)
         at = utc_now()
+        if fmt == "neo4j-import":
+            _neo4j_import(ctx, out, database, state.user, at, as_json)
+            return
         from queries.ftm_export import FtmExport, export_ftm  # lazily: followthemoney is slow to import
 
         report = FtmExport()
@@ -79,3 +85,28 @@ def register(cli: typer.Typer) -> None:
                    f"{report.relations} relations" + (f" -> {out} (marking in {out}.marking.txt)" if out else ""))
         if report.skipped:
             show.print(f"left out: {dict(report.skipped)}")
+
+
+def _neo4j_import(ctx: typer.Context, out: Path | None, database: str, user: str, at: str, as_json: bool) -> None:
+    """Write the store as neo4j-admin import CSVs into ``out`` and print the command."""
+    from graph.neo4j_import import write_import_files
+
+    if out is None:
+        err_console.print("[red]error:[/red] --format neo4j-import needs --out DIR")
+        raise typer.Exit(2)
+    with user_errors(OSError), store_from(ctx) as store:
+        summary: dict[str, object] = {"format": "neo4j-import", "out": str(out), "at": at}
+        try:
+            files = write_import_files(store, out, database)
+            summary |= files.to_dict() | {"status": "complete"}
+        except (AssetGraphError, OSError) as exc:
+            summary |= {"status": f"failed: {exc}"}
+            raise
+        finally:
+            store.log(AuditEvent(user, "export", summary))
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(f"[bold red]{files.to_dict()['marking']}[/bold red] Neo4j import files in {out}: "
+                  + ", ".join(f"{k} {v}" for k, v in files.rows.items()))
+    console.print(f"Import into an empty database (server stopped) with:\n{files.command}")

@@ -27,19 +27,24 @@ def test_bad_rows_are_quarantined_with_reasons(bad_bundle: Path, tmp_path: Path)
         report = load_bundle(store, bad_bundle, tmp_path / "q")
         counts = store.counts()
     out = report.to_dict()
-    assert out["files"]["people.csv"] == {"read": 6, "loaded": 1, "quarantined": 5}
+    # a bad date of birth costs the field, not the person (one bad field costs the field)
+    assert out["files"]["people.csv"] == {"read": 6, "loaded": 3, "quarantined": 3, "fields_dropped": 2}
     assert out["files"]["companies.csv"] == {"read": 2, "loaded": 1, "quarantined": 1}
     assert out["files"]["relationships.csv"] == {"read": 5, "loaded": 2, "quarantined": 3}
     assert out["files"]["transfers.csv"] == {"read": 7, "loaded": 2, "quarantined": 5}
+    assert out["fields_dropped"] == 2
     assert out["reconciled"] is True
     assert out["read"] == out["loaded"] + out["quarantined"]
-    assert counts == {"Person": 1, "Company": 1, "Account": 1, "Case": 1, "OWNS": 1, "HOLDS": 1,
+    assert counts == {"Person": 3, "Company": 1, "Account": 1, "Case": 1, "OWNS": 1, "HOLDS": 1,
                       "TRANSFER": 2, "SUBJECT_OF": 1}
     with open(report.quarantine_file, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     reasons = {(r["file"], r["row"]): (r["column"], r["reason"]) for r in rows}
+    levels = {(r["file"], r["row"]): r["level"] for r in rows}
     assert reasons[("people.csv", "3")][0] == "dob" and "impossible date" in reasons[("people.csv", "3")][1]
-    assert reasons[("people.csv", "4")][0] == "dob"
+    assert reasons[("people.csv", "4")][0] == "dob" and "US order" in reasons[("people.csv", "4")][1]
+    assert levels[("people.csv", "3")] == levels[("people.csv", "4")] == "field"
+    assert levels[("people.csv", "5")] == "record"
     assert "duplicate id 'P1'" in reasons[("people.csv", "5")][1]
     assert "ragged row" in reasons[("people.csv", "7")][1]
     assert "duplicate id 'P1'" in reasons[("companies.csv", "3")][1]
@@ -51,7 +56,25 @@ def test_bad_rows_are_quarantined_with_reasons(bad_bundle: Path, tmp_path: Path)
     assert reasons[("transfers.csv", "5")][0] == "date"
     assert "unknown id 'NOPE'" in reasons[("transfers.csv", "6")][1]
     assert "duplicate id 'T1'" in reasons[("transfers.csv", "7")][1]
-    assert json.loads(rows[0]["raw"])["name"] == "Lena Vance"
+    assert json.loads(rows[0]["raw"]) == {"dob": "1981-02-30"}
+
+
+def test_a_bad_date_of_birth_keeps_the_person_with_the_raw_text(bad_bundle: Path, tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "db.sqlite") as store:
+        load_bundle(store, bad_bundle, tmp_path / "q")
+        lena, tom = store.get_entity("OP-T-01/P2"), store.get_entity("OP-T-01/P3")
+    assert lena.props == {"name": "Lena Vance", "dob_raw": "1981-02-30"}
+    assert tom.props == {"name": "Tom Vance", "dob_raw": "09/15/1985"}
+
+
+def test_partial_dates_of_birth_stay_partial(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", {"people.csv": [["id", "name", "dob"], ["P1", "A", "1984"],
+                                                          ["P2", "B", "March 1984"], ["P3", "C", "23 Mar 1984"]]})
+    with SQLiteStore(tmp_path / "db.sqlite") as store:
+        report = load_bundle(store, folder, tmp_path / "q")
+        dobs = [store.get_entity(f"OP-T-01/P{i}").props["dob"] for i in (1, 2, 3)]
+    assert dobs == ["1984", "1984-03", "1984-03-23"]
+    assert report.fields_dropped == 0
 
 
 def test_values_are_cleaned_and_provenance_kept(bad_bundle: Path, tmp_path: Path) -> None:
@@ -87,7 +110,7 @@ def test_zip_bundle_loads_and_unsafe_zip_is_refused(bad_bundle: Path, tmp_path: 
             zf.write(f, f"OP-T-01/{f.name}")
     with SQLiteStore(tmp_path / "db.sqlite") as store:
         assert load_bundle(store, archive, tmp_path / "q").to_dict()["files"]["transfers.csv"]["loaded"] == 2
-        assert store.counts()["TRANSFER"] == 2 and store.counts()["Person"] == 1
+        assert store.counts()["TRANSFER"] == 2 and store.counts()["Person"] == 3
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../case.json", "{}")
@@ -98,7 +121,7 @@ def test_zip_bundle_loads_and_unsafe_zip_is_refused(bad_bundle: Path, tmp_path: 
 @pytest.mark.parametrize("case, message", [
     ({"subjects": []}, "case_id"),
     ({**CASE, "lifestyle": "maybe"}, "lifestyle"),
-    ({**CASE, "proceedings_started": "2019/03/15"}, "not a date"),
+    ({**CASE, "proceedings_started": "the ides of March 2019"}, "not a date"),
 ])
 def test_broken_case_json_is_a_clear_error(tmp_path: Path, case: dict, message: str) -> None:
     folder = write_bundle(tmp_path / "b", {}, case)

@@ -267,3 +267,24 @@ def test_a_repeated_id_whose_last_copy_is_stored_writes_nothing(store):
     store.upsert_entities([last])
     assert store.upsert_entities([first, last]) == 0
     assert store.get_entity(first.id).name == "Last"
+
+
+def test_lookups_follow_a_changed_record(loaded):
+    """An identifier or name a record no longer carries no longer finds it (indexes kept in step)."""
+    changed = person("P1", "Markus Ellery VANSE", dob="1979-09-03", ni_number="AB123456C")
+    assert loaded.upsert_entities([changed]) == 1
+    assert loaded.find_by_identifier(["ni_number:QQ123456C"]) == []
+    assert [e.source_id for e in loaded.find_by_identifier(["ni_number:AB123456C"])] == ["P1"]
+    assert "P1" not in [e.source_id for e in loaded.find_by_tokens(["marcus"])]
+    assert [e.source_id for e in loaded.find_by_tokens(["vanse", "markus"])] == ["P1"]
+    # key links are not relations: counts and iteration see only the model's kinds
+    assert set(loaded.counts()) <= {"Person", "Company", "Property", "Account", "OWNS", "FAMILY", "HOLDS", "TRANSFER"}
+    assert len(list(loaded.iter_relations())) == 8
+
+
+def test_token_lookup_ranks_by_shared_tokens_and_filters_kinds(loaded):
+    found = loaded.find_by_tokens(["vance", "marcus", "ellery"])
+    assert found[0].source_id == "P1"  # three shared tokens before one
+    assert {e.source_id for e in found} >= {"P1", "P2", "C1"}
+    assert [e.source_id for e in loaded.find_by_tokens(["vance"], kinds=["Company"])] == ["C1"]
+    assert loaded.find_by_tokens(["vance"], limit=1)[0].source_id in {"P1", "P2", "C1"}
