@@ -20,12 +20,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import AssetGraphError
+from graph.errors import AssetGraphError, InvalidRecord
+from graph.territory import territory_name
 
 if TYPE_CHECKING:
     from queries.rules.context import CaseContext  # rules take one; this module imports no rule
 
-__all__ = ["Finding", "Rule", "Column", "EngineWarning", "Warnings", "to_json", "cell_text", "money", "gbp_text"]
+__all__ = ["Finding", "Rule", "Column", "EngineWarning", "Warnings", "to_json", "cell_text", "money", "gbp_text",
+           "place"]
 
 
 def money(amount: Decimal | None) -> float | None:
@@ -44,6 +46,20 @@ def gbp_text(value: float | Decimal | None, missing: str = "–") -> str:
     ('£1,234.50', '–')
     """
     return missing if value is None else f"£{value:,.2f}"
+
+
+def place(code: str | None) -> str:
+    """A territory as a reader names it: ``United Arab Emirates (AE)``; ``unknown`` when none.
+
+    >>> place("VG"), place(None)
+    ('British Virgin Islands (VG)', 'unknown')
+    """
+    if not code:
+        return "unknown"
+    try:
+        return f"{territory_name(code)} ({code})"
+    except InvalidRecord:
+        return code
 
 
 def to_json(value: Any) -> Any:
@@ -94,7 +110,7 @@ class Column:
 
     header: str
     key: str
-    kind: str = "text"  # text | money (pounds) | amount (any currency) | share | list | bool
+    kind: str = "text"  # text | money (pounds) | amount (any currency) | share | list | bool | place
     original: str | None = None
     currency: str | None = None
 
@@ -118,6 +134,8 @@ def cell_text(item: dict[str, Any], column: Column) -> str:
         return f"{value:.4f}"
     if column.kind == "amount":  # a sum in the currency another column names
         return f"{value:,.2f}"
+    if column.kind == "place":
+        return place(value)
     if column.kind == "bool":
         return "yes" if value else "no"
     if column.kind == "list":

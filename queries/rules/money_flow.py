@@ -103,5 +103,5 @@ def run(ctx: CaseContext) -> list[Flow]:
 
 
 RULE = Rule("money_flows", "s.10(4), s.84", "Money flows (s.10(4), s.84)", run, (
-    Column("Path", "path", "list"), Column("Ends", "ends_name"), Column("Where", "ends_territory"),
+    Column("Path", "path", "list"), Column("Ends", "ends_name"), Column("Where", "ends_territory", "place"),
     Column("Last hop", "amount", "money"), Column("Through a nominee", "through_nominee")))

@@ -83,6 +83,7 @@ def run(ctx: CaseContext) -> list[OverseasHolding]:
 
 
 RULE = Rule("overseas_holdings", "s.84, s.74", "Overseas holdings (s.84; enforcement abroad s.74)", run, (
-    Column("Asset", "name"), Column("Kind", "kind"), Column("Territory", "territory"), Column("Class", "class"),
+    Column("Asset", "name"), Column("Kind", "kind"), Column("Territory", "territory", "place"),
+    Column("Class", "class"),
     Column("Share", "effective_share", "share"), Column("Value", "value", "money", "value_original", "value_currency"),
     Column("Chain", "chain_text")))
