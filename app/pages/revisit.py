@@ -70,12 +70,13 @@ def _fig(entry: dict[str, Any], key: str) -> str:
 ranked = result["ranked"]
 st.subheader("Ranked cases")
 case_rows = [{"rank": e["rank"], "case": e["case_id"], "status": e["status"],
+              "as at": (e.get("figures") or {}).get("as_at") or result["on"],
               "potential £": ui.money_text(e["potential"]), "capacity £": _fig(e, "capacity"),
               "outstanding with s.12 interest £": _fig(e, "outstanding_with_interest"),
               "s.22 headroom £": _fig(e, "headroom"), "hits": len(e["hits"]),
               "new since last sweep": e["new_hits_since_last_sweep"], "force": e.get("force") or "",
               "region": e.get("region") or "", "reason": e["reason"]} for e in ranked]
-ui.show_table(pd.DataFrame(case_rows, columns=["rank", "case", "status", "potential £", "capacity £",
+ui.show_table(pd.DataFrame(case_rows, columns=["rank", "case", "status", "as at", "potential £", "capacity £",
                                                "outstanding with s.12 interest £", "s.22 headroom £", "hits",
                                                "new since last sweep", "force", "region", "reason"]),
               "revisit ranking", key="revisit-cases")
