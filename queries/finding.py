@@ -62,12 +62,17 @@ def place(code: str | None) -> str:
         return code
 
 
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def to_json(value: Any) -> Any:
     """A finding's value as JSON: money to pence, shares to 4 places, dates as ISO text.
 
     >>> to_json({"a": Decimal("1.005"), "b": Fraction(2, 3), "c": (date(2020, 1, 2),)})
     {'a': 1.01, 'b': 0.6667, 'c': ['2020-01-02']}
     """
+    if value is None or type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         return money(value)
     if isinstance(value, Fraction):

@@ -56,15 +56,8 @@ def case_report(store: Store, case_id: str, settings: Settings | None = None, in
 
     Parameters
     ----------
-    store : Store
-    case_id : str
-    settings : Settings, optional
-    index : PriceIndex, optional
-        Default the settings' index (RPI).
-    as_at : date or str, optional
-        The one date every figure is computed at; default the case's valuation date.
-    rates : Rates, optional
-        Exchange rates; default the settings' (a user rates file over the ECB's).
+    store, case_id, settings, index, as_at, rates
+        As :func:`queries.rules.context.case_context` (``as_at`` defaults to the valuation date).
 
     Raises
     ------

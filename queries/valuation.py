@@ -161,6 +161,12 @@ class PriceIndex:
         name = key if key in _BUILTIN else path.name
         if not path.is_file():
             raise InvalidRecord(f"price index {name_or_path!s}: no such index or file")
+        return cls._read(name, str(path), path.stat().st_mtime)  # each file version is read once per process
+
+    @classmethod
+    @functools.lru_cache(maxsize=16)  # noqa: B019 -- a handful of index files, kept for the process
+    def _read(cls, name: str, file: str, stamp: float) -> PriceIndex:
+        path = Path(file)
         values: dict[tuple[int, int], Decimal] = {}
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for n, row in enumerate(csv.DictReader(handle), start=2):
