@@ -100,6 +100,10 @@ def test_one_as_at_date_gives_the_same_figures_everywhere(sqlite_store: SQLiteSt
     gift_hits = {h["key"].split("/")[-1]: h["value"] for h in entry["hits"] if h["route"] == "gift"}
     values = {g["transfer"]: g["value_now"] for g in report["tainted_gifts"]}
     assert gift_hits == {"T5": values["T5"], "T6": values["T6"]}
+    # the flat she bought with T5 is a new asset linked to him, not "no transfer from him found"
+    flat = next(h for h in entry["hits"] if h["asset"] == "PR5")
+    assert flat["route"] == "gift property" and "with gift T5 from him" in flat["reason"]
+    assert not flat["counted"]  # counted once, through the gift's s.81 value
     # the app's Case page, the same store, the same case, the same date
     monkeypatch.setenv("ASSETGRAPH_DB", str(tmp_path / "test.db"))  # the sqlite_store fixture's file
     monkeypatch.delenv("NEO4J_URI", raising=False)
