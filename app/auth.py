@@ -10,7 +10,7 @@ reaches the network. The users file is plain TOML so an administrator can review
 
 Make a line with ``python -m app.auth add-user users.toml jbloggs analyst`` (asks for the password).
 Roles are ordered: a viewer reads; an analyst also exports and judges; a supervisor also reads
-the audit log.
+the audit log, overrides a merge refused for a conflict and splits an automatic merge.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ __all__ = ["ROLES", "User", "hash_password", "verify_password", "load_users", "a
 
 ROLES = ("viewer", "analyst", "supervisor")
 # What each permission needs at least.
-_NEEDS = {"read": "viewer", "export": "analyst", "judge": "analyst", "audit": "supervisor"}
+_NEEDS = {"read": "viewer", "export": "analyst", "judge": "analyst", "audit": "supervisor",
+          "supervise": "supervisor"}  # supervise: override a refused merge, split an automatic one
 _N, _R, _P = 2**14, 8, 1
 
 

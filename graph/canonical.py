@@ -9,12 +9,12 @@ smallest record id, which is stable across runs and stores.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from graph.model import Relation
 from graph.store import Store
 
-__all__ = ["CanonicalView", "canonical_ids"]
+__all__ = ["CanonicalView", "canonical_ids", "linked_records"]
 
 
 class CanonicalView:
@@ -76,3 +76,25 @@ class CanonicalView:
 def canonical_ids(relations: Iterable[Relation]) -> dict[str, str]:
     """``{record_id: canonical_id}`` over the SAME_AS relations given (pure helper)."""
     return CanonicalView(relations).mapping
+
+
+def linked_records(store: Store, seeds: Iterable[str], beside: Mapping[str, Iterable[str]] | None = None,
+                   ) -> tuple[set[str], dict[str, Relation]]:
+    """The records joined to ``seeds`` through SAME_AS links, and those links, read a hop at a time.
+
+    Only the entities around the seeds are read, not every link in the store. ``beside`` adds
+    neighbours that are not links (the incremental resolver follows queued and judged pairs too).
+    """
+    found: set[str] = set()
+    links: dict[str, Relation] = {}
+    frontier = set(seeds)
+    while frontier:
+        found |= frontier
+        step: set[str] = set()
+        for rel in store.relations_of(sorted(frontier), kinds=["SAME_AS"]):
+            links[rel.id] = rel
+            step.update((rel.source, rel.target))
+        for x in frontier:
+            step.update((beside or {}).get(x, ()))
+        frontier = step - found
+    return found, links

@@ -16,7 +16,9 @@ Two conventions every reader keeps, so that resolution and the law engine can tr
 
 External identifiers (``wikidata_id``, ``opensanctions_id``, ``lei``, ``registration_numbers`` as
 ``"<registry>:<number>"``) are identifiers like a company number: the same value is strong
-evidence, a different value in one scheme is a conflict.
+evidence, a different value in one scheme is a conflict. ``id_numbers`` (national identity numbers
+of no stated scheme) and ``tax_numbers`` are lists kept as the source wrote them: searchable
+identifiers, but with no scheme to say that two different values conflict.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any, TypeVar
 import orjson
 
 from graph.errors import InvalidRecord, NotAllowed
+from graph.partial_date import first_day, last_day
 
 __all__ = [
     "EntityKind",
@@ -81,15 +84,18 @@ ENTITY_KINDS: dict[str, EntityKind] = {
         EntityKind(
             "Person",
             ("name", "aliases", "dob", "nationality", "address", "postcode", "country", "phone",
-             "email", "ni_number", "passport", "wikidata_id", "opensanctions_id", "registration_numbers"),
-            identifiers=("ni_number", "passport", "email", "phone", "wikidata_id", "opensanctions_id"),
+             "email", "ni_number", "passport", "wikidata_id", "opensanctions_id", "registration_numbers",
+             "id_numbers", "tax_numbers"),
+            identifiers=("ni_number", "passport", "email", "phone", "wikidata_id", "opensanctions_id",
+                         "id_numbers", "tax_numbers"),
         ),
         EntityKind(
             "Company",
             ("name", "company_number", "jurisdiction", "incorporated", "dissolved", "address",
              "postcode", "country", "status", "wikidata_id", "opensanctions_id", "lei",
-             "registration_numbers"),
-            identifiers=("company_number", "wikidata_id", "opensanctions_id", "lei", "registration_numbers"),
+             "registration_numbers", "tax_numbers"),
+            identifiers=("company_number", "wikidata_id", "opensanctions_id", "lei", "registration_numbers",
+                         "tax_numbers"),
         ),
         EntityKind(
             "Account",
@@ -340,11 +346,15 @@ class Relation:
         )
 
     def in_window(self, start: str | None, end: str | None) -> bool:
-        """True when the relation's day or period overlaps ``start..end`` (undated: always)."""
+        """True when the relation's day or period may overlap ``start..end`` (undated: always).
+
+        A partial date counts as every day it may mean: a link that ended "2006" may still run on
+        1 May 2006.
+        """
         first, last = self.start_date, self.end_date
-        if end is not None and first is not None and first > end:
+        if end is not None and first is not None and first_day(first) > end:
             return False
-        return not (start is not None and last is not None and last < start)
+        return not (start is not None and last is not None and last_day(last) < start)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ without the field (see the ``<field>_raw`` convention in :mod:`graph.model`).
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from datetime import date
 
 from graph.errors import InvalidRecord
 
-__all__ = ["PartialDate", "parse_date", "clean_partial_date", "PRECISIONS"]
+__all__ = ["PartialDate", "parse_date", "clean_partial_date", "first_day", "last_day", "PRECISIONS"]
 
 PRECISIONS = ("year", "month", "day")
 _MONTHS = {name: n for n, names in enumerate(
@@ -56,6 +57,8 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{2}})", "dmyy", "DD/MM/YY"),
     ))
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# A time after any other form of a day ("23/03/2006 00:00", as spreadsheet re-saves write them).
+_TRAILING_TIME = re.compile(r"^(.*\S)[\sT]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _COMPACT = re.compile(r"^\d{8}$")
 _YEAR_FIRST_SHORT = re.compile(r"^(\d{2})-(\d{2})-(\d{2})$")
 
@@ -142,6 +145,12 @@ def _parse(text: str, pivot: int) -> PartialDate:
     timed = _TIME.match(text)
     if timed:
         return _parse(timed.group(1), pivot)
+    trailing = _TRAILING_TIME.match(text)
+    if trailing:
+        day = _parse(trailing.group(1), pivot)
+        if not day.is_full:
+            raise InvalidRecord(f"not a date: {text!r} (a time after a {day.precision})")
+        return PartialDate(day.text, "day", f"{day.form} hh:mm")
     if _COMPACT.match(text):
         return _compact(text)
     short = _YEAR_FIRST_SHORT.match(text)
@@ -233,3 +242,30 @@ def clean_partial_date(value: object, *, pivot: int | None = None) -> str | None
     """
     parsed = parse_date(value, pivot=pivot)
     return parsed.text if parsed else None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def first_day(text: str) -> str:
+    """The earliest day a stored date (ISO at its precision) may mean, for comparing with days.
+
+    A partial date is never padded when stored; only a comparison asks what it could cover.
+
+    >>> first_day("2006"), first_day("2006-02"), first_day("2006-02-14")
+    ('2006-01-01', '2006-02-01', '2006-02-14')
+    """
+    return text + ("-01-01" if len(text) == 4 else "-01" if len(text) == 7 else "")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def last_day(text: str) -> str:
+    """The latest day a stored date (ISO at its precision) may mean.
+
+    >>> last_day("2006"), last_day("2004-02"), last_day("2006-02-14")
+    ('2006-12-31', '2004-02-29', '2006-02-14')
+    """
+    if len(text) == 4:
+        return f"{text}-12-31"
+    if len(text) == 7:
+        year, month = int(text[:4]), int(text[5:])
+        return f"{text}-{calendar.monthrange(year, month)[1]:02d}"
+    return text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, user TEXT NOT NULL,
     action TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID;
 """
 
 _loads = orjson.loads  # several times faster than json.loads on the hot read path
@@ -344,6 +346,28 @@ class SQLiteStore(Store):
         with self._tx():
             self._db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
                              " SET value=excluded.value", (key, _dump(value)))
+
+    def put_items(self, namespace: str, items: Mapping[str, Any]) -> None:
+        gone = [(namespace, k) for k, v in items.items() if v is None]
+        kept = [(namespace, k, _dump(v)) for k, v in items.items() if v is not None]
+        with self._tx():
+            self._db.executemany("DELETE FROM items WHERE ns = ? AND key = ?", gone)
+            self._db.executemany("INSERT INTO items(ns, key, value) VALUES (?, ?, ?) ON CONFLICT(ns, key)"
+                                 " DO UPDATE SET value=excluded.value", kept)
+
+    def get_items(self, namespace: str, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        if keys is None:
+            rows = self._db.execute("SELECT key, value FROM items WHERE ns = ?", (namespace,)).fetchall()
+        else:
+            rows = []
+            for chunk in batched(dict.fromkeys(keys), _CHUNK):
+                rows += self._db.execute(f"SELECT key, value FROM items WHERE ns = ? AND key IN ({_marks(len(chunk))})",
+                                         (namespace, *chunk)).fetchall()
+        return {k: _loads(v) for k, v in rows}
+
+    def clear_items(self, namespace: str) -> int:
+        with self._tx():
+            return self._db.execute("DELETE FROM items WHERE ns = ?", (namespace,)).rowcount
 
     def close(self) -> None:
         self._db.close()

@@ -10,7 +10,7 @@ a few primitives each store implements, so both stores give the same answers.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -135,6 +135,22 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value under ``key``."""
+
+    # --- keyed state (one row per key: resolution hashes, review queue, sweep history) --------
+    @abc.abstractmethod
+    def put_items(self, namespace: str, items: Mapping[str, Any]) -> None:
+        """Upsert JSON values by key within ``namespace``, in one transaction; a None value deletes
+        its key. For state with many keys (a hash per record), where one meta blob would be read
+        and rewritten whole on every change."""
+
+    @abc.abstractmethod
+    def get_items(self, namespace: str, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        """The values stored under ``keys`` (every key of the namespace when None); absent keys are
+        left out."""
+
+    @abc.abstractmethod
+    def clear_items(self, namespace: str) -> int:
+        """Delete every key of ``namespace``; returns how many there were."""
 
     @abc.abstractmethod
     def close(self) -> None:

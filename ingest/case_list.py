@@ -17,21 +17,32 @@ How a subject id names a person already in the store (first that exists wins):
 3. ``ID`` in the dataset named by the case id (the case's own bundle, loaded earlier).
 
 A row naming a subject that is not a Person in the store is quarantined: load bundles and
-registers first, then the case list. Each row writes the Case record (id ``CASE_ID/case``, the
+registers first, then the case list.
+
+Fields: a row cannot stand without ``case_id``, ``subjects``, ``order_date`` and ``amount``; nor with
+an unreadable ``due``, ``payments`` or ``status`` (each changes the figures a revisit team acts
+on: the time to pay, what is still owed, whether the case can proceed), so those quarantine the
+row. ``benefit``, ``proceedings_started``, ``valuation_date``, ``convictions`` and ``lifestyle``
+are optional: unreadable, each costs only itself (kept as ``<field>_raw``, a field-level quarantine
+line), and a rule that needs it says it does not apply. Dates are read by the shared parser as
+days (``DD/MM/YYYY``, ``YYYY-MM-DD``, month names...), the forms read counted per column in
+``notes["date_forms"]``. Each row writes the Case record (id ``CASE_ID/case``, the
 id a case bundle uses, so a list row and a bundle describe one case: the list's order figures,
 status, force and region are laid over the bundle's case.json) and a SUBJECT_OF link per subject.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
-from graph.types import clean_date, clean_money, clean_text
+from graph.types import clean_money, clean_text
 from ingest.csvio import BadRow, read_csv, sniff_header
+from ingest.date_forms import DateForms
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
 
@@ -55,20 +66,27 @@ def _gbp(value: Any, column: str) -> str | None:
     return str(money.amount)
 
 
-def _payments(text: str | None, due: str) -> list[dict[str, str]]:
+def _payments(text: str | None, due: str, day: Callable[[object], str | None]) -> list[dict[str, str]]:
     out = []
     for part in _split(text):
-        day, sep, amount = part.partition(":")
+        when, sep, amount = part.partition(":")
         if not sep:
-            day, amount = due, part
+            when, amount = due, part
         try:
-            paid, when = _gbp(amount, "payments"), clean_date(day)
+            paid, on = _gbp(amount, "payments"), day(when)
         except InvalidRecord as exc:
             raise InvalidRecord(f"payment {part!r} is not DATE:AMOUNT ({exc.reason})", "payments") from None
-        if paid is None or when is None:
+        if paid is None or on is None:
             raise InvalidRecord(f"payment {part!r} is not DATE:AMOUNT", "payments")
-        out.append({"date": when, "amount": paid})
+        out.append({"date": on, "amount": paid})
     return sorted(out, key=lambda p: p["date"])
+
+
+def _lifestyle(value: object) -> str | None:
+    lifestyle = (clean_text(value) or "").lower()
+    if lifestyle and lifestyle not in _LIFESTYLES:
+        raise InvalidRecord(f"lifestyle must be yes, no or undecided, not {lifestyle!r}", "lifestyle")
+    return lifestyle or None
 
 
 class _CaseList:
@@ -76,6 +94,7 @@ class _CaseList:
 
     def __init__(self, store: Store, loader: Loader, file: str, default_dataset: str | None) -> None:
         self.store, self.loader, self.file, self.default_dataset = store, loader, file, default_dataset
+        self.dates = DateForms(loader.report.notes)
 
     def subject(self, ref: str, dataset: str | None, case_id: str) -> Entity:
         candidates = [ref] if "/" in ref else []
@@ -96,15 +115,14 @@ class _CaseList:
         status = (clean_text(raw.get("status")) or "active").lower().replace(" ", "_")
         if status not in STATUSES:
             raise InvalidRecord(f"status must be one of {', '.join(STATUSES)}, not {status!r}", "status")
-        made = clean_date(raw.get("order_date"))
-        if made is None:
-            raise InvalidRecord("order_date is empty", "order_date")
-        due = clean_date(raw.get("due")) or made
+        made = self.dates.required(self.dates.day("order_date"), raw.get("order_date"), "order_date")
+        due = self.dates.day("due")(raw.get("due")) or made
         amount = _gbp(raw.get("amount"), "amount")
         if amount is None:
             raise InvalidRecord("amount is empty", "amount")
-        order = {"date": made, "due": due, "benefit": _gbp(raw.get("benefit"), "benefit"), "amount": amount,
-                 "payments": _payments(raw.get("payments"), due)}
+        order: dict[str, Any] = {"date": made, "due": due, "benefit": None, "amount": amount,
+                                 "payments": _payments(raw.get("payments"), due, self.dates.day("payments"))}
+        self.loader.soft(order, "benefit", raw.get("benefit"), lambda v: _gbp(v, "benefit"))
         subjects = [self.subject(ref, clean_text(raw.get("subject_dataset")), case_id) for ref in refs]
         props: dict[str, Any] = {"case_id": case_id, "subjects": [s.id for s in subjects], "order": order,
                                  "status": status}
@@ -112,15 +130,11 @@ class _CaseList:
             if clean_text(raw.get(key)):
                 props[key] = clean_text(raw.get(key))
         for key in ("proceedings_started", "valuation_date"):
-            if clean_date(raw.get(key)):
-                props[key] = clean_date(raw.get(key))
-        if _split(raw.get("convictions")):
-            props["convictions"] = [clean_date(d) for d in _split(raw.get("convictions"))]
-        lifestyle = (clean_text(raw.get("lifestyle")) or "").lower()
-        if lifestyle:
-            if lifestyle not in _LIFESTYLES:
-                raise InvalidRecord(f"lifestyle must be yes, no or undecided, not {lifestyle!r}", "lifestyle")
-            props["lifestyle"] = lifestyle
+            self.loader.soft(props, key, raw.get(key), self.dates.day(key))
+        convicted = self.dates.day("convictions")
+        self.loader.soft(props, "convictions", raw.get("convictions"),
+                         lambda v: [d for d in (convicted(p) for p in _split(clean_text(v))) if d] or None)
+        self.loader.soft(props, "lifestyle", raw.get("lifestyle"), _lifestyle)
         prov = Provenance("case-list", self.file, row, clean_text(raw.get("source")), clean_text(raw.get("source_ref")),
                           self.loader.ingested_at)
         cid = make_id(case_id, "case")

@@ -24,10 +24,11 @@ from typing import IO, Any
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
-from graph.types import clean_date
 from ingest.companies_house import RecentIds, country_code, join_address, short_hash, text
 from ingest.csvio import BadRow, head_text, open_text, read_csv
+from ingest.date_forms import DateForms
 from ingest.formats import reader
+from ingest.normalise import company_number
 from ingest.pipeline import Loader, LoadReport, Record
 
 __all__ = ["load_ch_basic", "DATASET", "LAST_HEADER", "unwrapped_lines"]
@@ -73,12 +74,14 @@ class _BasicMapper:
     def __init__(self, file: str, loader: Loader, dataset: str) -> None:
         self.file = file
         self.ds = dataset
+        self.loader = loader
         self.at = loader.ingested_at
         self.shared = (Provenance(dataset, file, None, SOURCE, None, self.at),)
         self.recent = RecentIds()
+        self.dates = DateForms(loader.report.notes)
 
     def __call__(self, row: int, raw: dict[str, Any]) -> list[Record]:
-        number = text(raw.get("CompanyNumber"), "CompanyNumber")
+        number = company_number(text(raw.get("CompanyNumber"), "CompanyNumber"))
         if number is None:
             raise InvalidRecord("CompanyNumber is empty", "CompanyNumber")
         name = text(raw.get("CompanyName"), "CompanyName")
@@ -88,14 +91,9 @@ class _BasicMapper:
         reg_country = text(raw.get("RegAddress.Country"))
         postcode = text(raw.get("RegAddress.PostCode"))
         address = join_address(raw.get(c) for c in ADDRESS_COLUMNS)
-        props: dict[str, Any] = {"name": name, "company_number": number}
+        props: dict[str, Any] = {"name": name, "company_number": number, "registration_numbers": [f"gb-coh:{number}"]}
         for key, column in (("incorporated", "IncorporationDate"), ("dissolved", "DissolutionDate")):
-            try:
-                value = clean_date(raw.get(column))
-            except InvalidRecord as exc:
-                raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-            if value:
-                props[key] = value
+            self.loader.soft(props, key, raw.get(column), self.dates.partial(column))
         extras = {"status": "CompanyStatus", "category": "CompanyCategory", "uri": "URI"}
         props.update({k: v for k, c in extras.items() if (v := text(raw.get(c)))})
         if origin:
@@ -112,13 +110,11 @@ class _BasicMapper:
             props["sic"] = sic
         previous = []
         for i, column in enumerate(PREVIOUS_COLUMNS, 1):
-            old = raw.get(column) and text(raw.get(column))
+            old = text(raw.get(column))
             if old:
-                try:
-                    until = clean_date(raw.get(f"PreviousName_{i}.CONDATE"))
-                except InvalidRecord:
-                    until = text(raw.get(f"PreviousName_{i}.CONDATE"))
-                previous.append({"name": old, "until": until})
+                entry: dict[str, Any] = {"name": old}
+                self._until(entry, f"PreviousName_{i}.CONDATE", raw)
+                previous.append(entry)
         if previous:
             props["previous_names"] = previous
             props["aliases"] = [p["name"] for p in previous]
@@ -136,6 +132,14 @@ class _BasicMapper:
         if self.recent.seen(addr_id):
             return [company, link]
         return [company, Entity(addr_id, "Address", addr_props, self.shared, addr_sid, self.ds), link]
+
+    def _until(self, entry: dict[str, Any], column: str, raw: dict[str, Any]) -> None:
+        """A previous name's end date into ``entry["until"]`` (``until_raw`` when unreadable); the
+        quarantine line names the source column, as a whole row would."""
+        read: dict[str, Any] = {}
+        self.loader.soft(read, column, raw.get(column), self.dates.partial(column))
+        entry |= {key: read[f"{column}{suffix}"] for key, suffix in (("until", ""), ("until_raw", "_raw"))
+                  if f"{column}{suffix}" in read}
 
 
 def load_ch_basic(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine",

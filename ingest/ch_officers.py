@@ -16,6 +16,15 @@ appointment). A person's props carry nothing per-appointment, so the copies one 
 appointments emit are identical (idempotent; provenance has no row). The company record comes
 just before its officers; an officer whose company record was not seen is quarantined rather
 than linked to nothing. Update files (``DDDDUPDT``) are refused: they change records in place.
+
+Fields: a record cannot stand without its company number, record type, (for an officer) the
+appointment type, the 12-digit person number and a name; those quarantine it. Dates are optional
+and read by the shared parser: the date of birth as published (``CCYYMM``, kept as a month,
+``"1966-08"``; the full date where a product gives one), the appointment and resignation dates as
+days (``CCYYMMDD``); an unreadable one costs that date only (``dob_raw``, ``start_date_raw``, a
+field-level quarantine line). One officer may hold the same office at one company more than once
+(resigned, then reappointed, as the real snapshot shows): each appointment is its own link, told
+apart by its appointment date.
 """
 
 from __future__ import annotations
@@ -29,7 +38,9 @@ from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store
 from ingest.companies_house import RecentIds, country_code, join_address, text
 from ingest.csvio import open_text
+from ingest.date_forms import DateForms
 from ingest.formats import reader
+from ingest.normalise import company_number
 from ingest.pipeline import Loader, LoadReport, Record
 
 __all__ = ["load_ch_officers", "APPOINTMENT_TYPES", "DATASET"]
@@ -49,35 +60,26 @@ COMPANY_STATUS = {"C": "converted/closed", "D": "dissolved", "L": "in liquidatio
                   " ": "active"}
 
 
-def _ymd(value: str, column: str) -> str | None:
-    """``CCYYMMDD`` (blank when unknown) -> ISO; ``CCYYMM`` partial dates -> ``YYYY-MM``."""
+def _fixed_date(value: str) -> str | None:
+    """A fixed-width date field as the shared parser reads it: ``CCYYMMDD`` as it stands (read as
+    ``YYYYMMDD``; its day-first reading would need a year over 1800 from ``MMDD``, so it is never
+    ambiguous), ``CCYYMM`` given its hyphen (``1966-08``, a month). Blank is None."""
     value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) not in (6, 8):
-        raise InvalidRecord(f"{column}: not a CCYYMMDD date: {value!r}", column)
-    year, month = int(value[:4]), int(value[4:6])
-    if not 1 <= month <= 12 or year < 1800:
-        raise InvalidRecord(f"{column}: impossible date {value!r}", column)
-    if len(value) == 6:
-        return f"{value[:4]}-{value[4:6]}"
-    from graph.types import clean_date
-
-    try:
-        return clean_date(f"{value[:4]}-{value[4:6]}-{value[6:8]}")
-    except InvalidRecord as exc:
-        raise InvalidRecord(f"{column}: {exc.reason}", column) from None
+    if len(value) == 6 and value.isdigit():
+        return f"{value[:4]}-{value[4:]}"
+    return value or None
 
 
 class _OfficerMapper:
     def __init__(self, file: str, loader: Loader, dataset: str) -> None:
-        self.file, self.ds, self.at = file, dataset, loader.ingested_at
+        self.file, self.ds, self.at, self.loader = file, dataset, loader.ingested_at, loader
+        self.dates = DateForms(loader.report.notes)
         self.companies = RecentIds(65536)
         self.people = RecentIds()
 
     def __call__(self, row: int, raw: dict[str, Any]) -> list[Record]:
         line: str = raw["line"]
-        number = line[:8].strip()
+        number = company_number(line[:8])
         if not number:
             raise InvalidRecord("company number is blank", "company_number")
         kind = line[8:9]
@@ -91,7 +93,8 @@ class _OfficerMapper:
         name = text(line[40:].split("<", 1)[0], "company_name")
         if not name:
             raise InvalidRecord("company name is blank", "company_name")
-        props: dict[str, Any] = {"name": name, "company_number": number, "status_code": line[9:10]}
+        props: dict[str, Any] = {"name": name, "company_number": number, "registration_numbers": [f"gb-coh:{number}"],
+                                 "status_code": line[9:10]}
         if line[9:10] in COMPANY_STATUS:
             props["status"] = COMPANY_STATUS[line[9:10]]
         officers = line[32:36].strip()
@@ -127,21 +130,22 @@ class _OfficerMapper:
                                                        "post_town", "county", "country"))
         postcode = text(line[48:56])
         props |= {k: v for k, v in (("address", address), ("postcode", postcode)) if v}
-        if not corporate:
-            dob = _ymd(line[64:72], "full_dob") or _ymd(line[56:62], "partial_dob")
-            if dob:
-                props["dob"] = dob
+        if not corporate:  # the full date where the product gives it, else the published month and year
+            full = _fixed_date(line[64:72])
+            column = "full_dob" if full else "partial_dob"
+            self.loader.soft(props, "dob", full or _fixed_date(line[56:64]), self.dates.partial(column))
         sid = f"officer/{person_number}"
         prov_row = (Provenance(self.ds, self.file, row, SOURCE, f"company {number} officer {person_number}",
                                self.at),)
         rel: dict[str, Any] = {"role": APPOINTMENT_TYPES[int(line[10:12])]}
         dates = (("start_date", 32, "appointment_date"), ("end_date", 40, "resignation_date"))
         for key, start, column in dates:
-            if value := _ymd(line[start:start + 8], column):
-                rel[key] = value
+            self.loader.soft(rel, key, _fixed_date(line[start:start + 8]), self.dates.day(column))
         if fields.get("occupation"):
             rel["occupation"] = fields["occupation"]
-        rel_sid = f"appt:{number}:{person_number}:{line[10:12]}"
+        # one officer can hold the same office at one company more than once (resigned, reappointed):
+        # the appointment date tells the appointments apart
+        rel_sid = f"appt:{number}:{person_number}:{line[10:12]}:{line[32:40].strip()}"
         link = Relation(make_id(self.ds, rel_sid), "DIRECTOR_OF", make_id(self.ds, sid), make_id(self.ds, number),
                         rel, prov_row, rel_sid, self.ds)
         if self.people.seen(sid):  # only now: a quarantined row must not count as having sent the person

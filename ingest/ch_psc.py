@@ -1,9 +1,9 @@
 """Companies House People with Significant Control snapshot (``ch-psc``).
 
 The bulk snapshot is JSON lines: ``{"company_number": ..., "data": {...}}`` per line. The public
-samples are JSON *arrays* of the same objects; both are read, streaming (an array is decoded one
-element at a time, so neither form is held in memory whole). Row numbers are line numbers for
-JSON lines and 1-based element positions for arrays.
+samples are JSON *arrays* of the same objects; both are read, streaming
+(:mod:`ingest.jsonstream`). Row numbers are line numbers for JSON lines and 1-based element
+positions for arrays.
 
 What each record becomes (dataset ``gb-coh-psc``):
 
@@ -12,8 +12,8 @@ What each record becomes (dataset ``gb-coh-psc``):
 * corporate-entity or legal-person PSC / beneficial owner -> ``Company`` (``identification``:
   registration number, country or place registered -> ``company_number``, ``jurisdiction``);
 * super-secure PSC -> a ``Person`` with a placeholder name and ``super_secure: true`` (the
-  register withholds everything; the link itself is the intelligence). Resolution must never
-  match two such placeholders on their name;
+  register withholds everything; the link itself is the intelligence). The placeholder is not a
+  name: resolution must skip records marked ``super_secure`` and never match them on it;
 * each of them -> ``CONTROLS`` to the company, ``role`` = the natures of control joined,
   the ownership band parsed to ``share_pct_min`` / ``share_pct_max`` and ``share_pct`` = its
   lower bound (what the register guarantees), voting band to ``voting_pct_min`` / ``_max``,
@@ -22,6 +22,19 @@ What each record becomes (dataset ``gb-coh-psc``):
   the company number), never the ``ch-basic`` record; resolution merges them by company number.
   Its provenance has no row, so every PSC of the company emits an identical copy (idempotent,
   and nothing to remember between rows).
+
+Company numbers are padded to the register's eight characters by
+:func:`ingest.normalise.company_number` (a copy that passed through a spreadsheet has
+``1234567`` for ``01234567``), and kept as ``registration_numbers: ["gb-coh:<number>"]``. A
+corporate PSC's registration number gets the same treatment only when it is registered in the
+UK (a foreign number such as ``41-0406690`` is kept as given, with its jurisdiction).
+
+Fields: a record cannot stand without ``company_number``, ``data.kind`` or (except a
+super-secure PSC) a name; those quarantine the record. Everything else is optional and costs
+only itself when unreadable (``Loader.soft``: kept as ``<field>_raw``, a field-level quarantine
+line): the date of birth (``{"month", "year"}`` -> ``"1984-03"``, read by the shared parser, never
+padded), nationality, country of residence, address, natures of control, ``notified_on`` and
+``ceased_on`` (full days, on the ``CONTROLS`` link), the register link.
 
 Not records: the ``totals#persons-of-significant-control-snapshot`` trailer is not counted as a
 row; its figures are kept in store meta ``ch_psc_totals``. PSC *statements* ("no individual or
@@ -32,22 +45,24 @@ sees them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
+from graph.partial_date import clean_partial_date
 from graph.store import Store
-from graph.types import clean_date
 from ingest.companies_house import RecentIds, country_code, join_address, obj, short_hash, text
 from ingest.csvio import head_text, open_text
+from ingest.date_forms import DateForms
 from ingest.formats import reader
+from ingest.jsonstream import iter_json_records
+from ingest.normalise import company_number
 from ingest.pipeline import Loader, LoadReport, Record
 
-__all__ = ["load_ch_psc", "share_band", "partial_dob", "iter_json_records", "DATASET", "TOTALS_KIND"]
+__all__ = ["load_ch_psc", "share_band", "partial_dob", "DATASET", "TOTALS_KIND"]
 
 DATASET = "gb-coh-psc"
 SOURCE = "Companies House PSC snapshot"
@@ -56,9 +71,9 @@ _PERSON = ("individual-person-with-significant-control", "individual-beneficial-
 _CORPORATE = ("corporate-entity-person-with-significant-control", "corporate-entity-beneficial-owner",
               "legal-person-person-with-significant-control", "legal-person-beneficial-owner")
 _SECRET = ("super-secure-person-with-significant-control", "super-secure-beneficial-owner")
+_LINK = re.compile(r"^/company/([^/]+)/")
 _BAND = re.compile(r"^(ownership-of-shares|voting-rights|right-to-share-surplus-assets)-"
                    r"(?:(\d+)-to-(\d+)|more-than-(\d+))-percent")
-_CHUNK = 1 << 16
 
 
 def share_band(natures: list[str]) -> dict[str, float]:
@@ -88,105 +103,30 @@ def share_band(natures: list[str]) -> dict[str, float]:
 
 
 def partial_dob(value: object) -> str | None:
-    """``{"month": 12, "year": 1961}`` -> ``"1961-12"`` (year alone -> ``"1961"``).
+    """``{"month": 12, "year": 1961}`` -> ``"1961-12"`` (year alone -> ``"1961"``), never a day.
 
-    >>> partial_dob({"month": 3, "year": 1979})
-    '1979-03'
+    The register publishes month and year only; the shared parser checks the result, so a month
+    13 or a year of text is refused with its reason (the caller keeps the field raw).
+
+    >>> partial_dob({"month": 3, "year": 1979}), partial_dob({"year": "1970"}), partial_dob(None)
+    ('1979-03', '1970', None)
     """
     dob = obj(value, "date_of_birth")
     if not dob:
         return None
-    try:
-        year = int(str(dob.get("year")))
-        month = int(str(dob["month"])) if dob.get("month") not in (None, "") else None
-    except (ValueError, TypeError):
-        raise InvalidRecord(f"date_of_birth is not a month and year: {dict(dob)!r}", "date_of_birth") from None
-    if not 1850 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
-        raise InvalidRecord(f"impossible date_of_birth {dict(dob)!r}", "date_of_birth")
-    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
-
-
-def _array_items(fh: IO[str]) -> Iterator[tuple[int, Any]]:
-    """Elements of a JSON array, decoded one at a time from a bounded buffer."""
-    decoder = json.JSONDecoder()
-    buf, pos, eof, index = fh.read(_CHUNK), 0, False, 0
-    pos = buf.index("[") + 1
-    while True:
-        while True:
-            while pos < len(buf) and (buf[pos].isspace() or buf[pos] == ","):
-                pos += 1
-            if pos < len(buf) or eof:
-                break
-            buf, pos = fh.read(_CHUNK), 0
-            eof = not buf
-        if pos >= len(buf) or buf[pos] == "]":
-            return
-        index += 1
-        try:
-            item, end = decoder.raw_decode(buf, pos)
-        except (ValueError, RecursionError) as exc:
-            more = "" if eof or not isinstance(exc, json.JSONDecodeError) else fh.read(_CHUNK)
-            if more:
-                buf, pos = buf[pos:] + more, 0
-                index -= 1
-                continue
-            yield index, InvalidRecord(f"unreadable JSON from element {index} on: {_why(exc)}")
-            return
-        yield index, item
-        buf, pos = (buf[end:], 0) if end > _CHUNK else (buf, end)
-
-
-def iter_json_records(fh: IO[str]) -> Iterator[tuple[int, Any]]:
-    """``(row, value)`` for each JSON line or array element; an unreadable one is an InvalidRecord."""
-    first = ""
-    while True:
-        ch = fh.read(1)
-        if not ch or not ch.isspace():
-            first = ch
-            break
-    if first == "[":
-        yield from _array_items(_Prefixed("[", fh))
-        return
-    line_no = 0
-    lines = [first + fh.readline()] if first else []
-    for line in _chain(lines, fh):
-        line_no += 1
-        stripped = line.strip().rstrip(",")
-        if not stripped or stripped in ("[", "]"):
-            continue
-        try:
-            yield line_no, json.loads(stripped)
-        except (ValueError, RecursionError) as exc:
-            yield line_no, InvalidRecord(f"not JSON: {_why(exc)}")
-
-
-def _why(exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at column {exc.colno}"
-    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
-
-
-def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
-    yield from first
-    yield from rest
-
-
-class _Prefixed:
-    """A text stream with a few characters pushed back in front of it."""
-
-    def __init__(self, prefix: str, fh: IO[str]) -> None:
-        self.prefix, self.fh = prefix, fh
-
-    def read(self, n: int) -> str:
-        head, self.prefix = self.prefix, ""
-        return head + self.fh.read(max(n - len(head), 1))
+    year, month = dob.get("year"), dob.get("month")
+    if not isinstance(year, int | str) or isinstance(year, bool) or (
+            month not in (None, "") and (not isinstance(month, int | str) or isinstance(month, bool))):
+        raise InvalidRecord(f"date_of_birth is not a month and year: {dict(dob)!r}", "date_of_birth")
+    return clean_partial_date(f"{year}-{month}" if month not in (None, "") else str(year))
 
 
 class _PscMapper:
     """Maps one snapshot record to PSC, controlled company and CONTROLS."""
 
     def __init__(self, file: str, loader: Loader, dataset: str) -> None:
-        self.file, self.ds, self.at = file, dataset, loader.ingested_at
+        self.file, self.ds, self.at, self.loader = file, dataset, loader.ingested_at, loader
+        self.dates = DateForms(loader.report.notes)
         self.recent = RecentIds()
         # PSCs without the register's own link get a content-derived id; a second row with the same
         # id is the same record repeated. Real snapshots link every PSC, so this stays small.
@@ -194,32 +134,33 @@ class _PscMapper:
 
     def company(self, number: str) -> Entity:
         prov = (Provenance(self.ds, self.file, None, SOURCE, f"company {number}", self.at),)
-        return Entity(make_id(self.ds, number), "Company", {"company_number": number}, prov, number, self.ds)
+        props = {"company_number": number, "registration_numbers": [f"gb-coh:{number}"]}
+        return Entity(make_id(self.ds, number), "Company", props, prov, number, self.ds)
+
+    def soft_text(self, props: dict[str, Any], key: str, value: object) -> None:
+        self.loader.soft(props, key, value, lambda v: text(v, key))
 
     def __call__(self, row: int, record: Mapping[str, Any]) -> list[Record]:
         data = obj(record.get("data"), "data")
         kind = text(data.get("kind"), "kind")
-        number = text(record.get("company_number"), "company_number")
+        number = company_number(text(record.get("company_number"), "company_number"))
         if number is None:
             raise InvalidRecord("company_number is empty", "company_number")
         if kind is None:
             raise InvalidRecord("data.kind is empty", "kind")
         if "statement" in kind or "exemption" in kind:
-            what = text(data.get("statement"), "statement") or kind
-            raise InvalidRecord(f"not a PSC: {kind} '{what}' for company {number}", "kind")
-        natures_raw = data.get("natures_of_control") or []
-        if not isinstance(natures_raw, list):
-            raise InvalidRecord("natures_of_control should be a list", "natures_of_control")
-        natures = [n for n in (text(x, "natures_of_control") for x in natures_raw) if n]
-        link = text(obj(data.get("links"), "links").get("self"), "links.self")
-        address = obj(data.get("address"), "address")
-        props: dict[str, Any] = {}
+            what = text(data.get("statement"), "statement") if isinstance(data.get("statement"), str) else None
+            raise InvalidRecord(f"not a PSC: {kind} '{what or kind}' for company {number}", "kind")
+        rel: dict[str, Any] = {}
+        self.loader.soft(rel, "natures_of_control", data.get("natures_of_control"), _natures)
+        natures: list[str] = rel.get("natures_of_control", [])
+        link_raw: dict[str, Any] = {}
+        self.loader.soft(link_raw, "link", data.get("links"), lambda v: text(obj(v, "links").get("self"), "links.self"))
+        link = link_raw.pop("link", None)
         if kind in _PERSON:
-            entity_kind = "Person"
-            props = self._person(data)
+            entity_kind, props = "Person", self._person(data)
         elif kind in _CORPORATE:
-            entity_kind = "Company"
-            props = self._corporate(data, address)
+            entity_kind, props = "Company", self._corporate(data)
         elif kind in _SECRET:
             entity_kind = "Person"
             props = {"name": f"[super-secure PSC of company {number}]", "super_secure": True}
@@ -228,14 +169,15 @@ class _PscMapper:
         if kind not in _SECRET:
             if not props.get("name"):
                 raise InvalidRecord("PSC name is empty", "name")
-            full = join_address(address.get(k) for k in ("care_of", "po_box", "premises", "address_line_1",
-                                                         "address_line_2", "locality", "region", "country"))
-            postcode = text(address.get("postal_code"), "postal_code")
-            props |= {k: v for k, v in (("address", full), ("postcode", postcode)) if v}
+            self.loader.soft(props, "address", data.get("address"), _address)
+            if isinstance(props.get("address"), dict):
+                props |= props.pop("address")
+        props |= link_raw  # an unreadable register link is kept raw on the PSC
         props["psc_kind"] = kind
         if data.get("is_sanctioned") is True:
             props["is_sanctioned"] = True
-        if link and link.startswith(f"/company/{number}/"):
+        own = _LINK.match(link or "")
+        if link and own and company_number(own.group(1)) == number:
             ident = link.rsplit("/", 1)[-1]  # the register's own PSC id
         else:
             ident = "h" + short_hash(link or "", kind, props.get("name"), props.get("dob"), data.get("notified_on"),
@@ -249,58 +191,80 @@ class _PscMapper:
         prov = (Provenance(self.ds, self.file, row, SOURCE, ref, self.at),)
         psc = Entity(make_id(self.ds, sid), entity_kind, props, prov, sid, self.ds)
         target_id = make_id(self.ds, number)
-        rel: dict[str, Any] = {"role": "; ".join(natures)} if natures else {}
         if natures:
-            rel["natures_of_control"] = natures
+            rel["role"] = "; ".join(natures)
         rel |= share_band(natures)
         for key, column in (("start_date", "notified_on"), ("end_date", "ceased_on")):
-            try:
-                value = clean_date(text(data.get(column), column))
-            except InvalidRecord as exc:
-                raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-            if value:
-                rel[key] = value
+            self.loader.soft(rel, key, data.get(column), self.dates.day(column))
         rel_sid = f"{sid}>controls"
         controls = Relation(make_id(self.ds, rel_sid), "CONTROLS", psc.id, target_id, rel, prov, rel_sid, self.ds)
         if self.recent.seen(target_id):  # a company's PSCs are adjacent in the snapshot
             return [psc, controls]
         return [self.company(number), psc, controls]
 
-    @staticmethod
-    def _person(data: Mapping[str, Any]) -> dict[str, Any]:
-        names = obj(data.get("name_elements"), "name_elements")
-        props: dict[str, Any] = {"name": text(data.get("name"), "name")}
-        if not props["name"]:
-            parts = [text(names.get(k), k) for k in ("forename", "middle_name", "surname")]
-            props["name"] = " ".join(p for p in parts if p) or None
+    def _person(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        self.loader.soft(props, "name_elements", data.get("name_elements"), lambda v: dict(obj(v, "name_elements")))
+        names = props.pop("name_elements", {})
         for key in ("title", "forename", "middle_name", "surname"):
-            if value := text(names.get(key), key):
-                props[key] = value
+            self.soft_text(props, key, names.get(key))
+        self.soft_text(props, "name", data.get("name"))
+        if not props.get("name"):
+            parts = [props.get(k) for k in ("forename", "middle_name", "surname")]
+            props["name"] = " ".join(p for p in parts if p) or None
         for key in ("nationality", "country_of_residence"):
-            if value := text(data.get(key), key):
-                props[key] = value
+            self.soft_text(props, key, data.get(key))
         if country := country_code(props.get("country_of_residence")):
             props["country"] = country
-        if dob := partial_dob(data.get("date_of_birth")):
-            props["dob"] = dob
+        self.loader.soft(props, "dob", data.get("date_of_birth"), partial_dob)
         return props
 
-    @staticmethod
-    def _corporate(data: Mapping[str, Any], address: Mapping[str, Any]) -> dict[str, Any]:
-        ident = obj(data.get("identification"), "identification")
-        props: dict[str, Any] = {"name": text(data.get("name"), "name")}
-        keys = {"company_number": "registration_number", "legal_form": "legal_form",
-                "legal_authority": "legal_authority", "place_registered": "place_registered"}
-        props |= {k: v for k, c in keys.items() if (v := text(ident.get(c), c))}
-        registered = text(ident.get("country_registered"), "country_registered")
-        jurisdiction = registered or props.get("place_registered")
-        if jurisdiction:
-            props["jurisdiction"] = jurisdiction
-        country = (country_code(registered) or country_code(props.get("place_registered"))
-                   or country_code(text(address.get("country"), "country")))
+    def _corporate(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        self.soft_text(props, "name", data.get("name"))
+        self.loader.soft(props, "identification", data.get("identification"), _identification)
+        props |= props.pop("identification", {})
+        registered = country_code(props.get("jurisdiction")) or country_code(props.get("place_registered"))
+        address = data.get("address")
+        country = registered or country_code(address.get("country") if isinstance(address, Mapping)
+                                             and isinstance(address.get("country"), str) else None)
         if country:
             props["country"] = country
+        uk_register = registered == "GB" or "companies house" in (props.get("place_registered") or "").lower()
+        if uk_register and (number := company_number(props.get("company_number"))):
+            props["company_number"] = number
+            props["registration_numbers"] = [f"gb-coh:{number}"]
         return props
+
+
+def _natures(value: object) -> list[str] | None:
+    """The natures of control: a list of text (absent is none)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise InvalidRecord("natures_of_control should be a list", "natures_of_control")
+    return [n for n in (text(x, "natures_of_control") for x in value) if n] or None
+
+
+def _address(value: object) -> dict[str, str] | None:
+    """A PSC's service address as ``address`` (joined) and ``postcode``."""
+    address = obj(value, "address")
+    full = join_address(address.get(k) for k in ("care_of", "po_box", "premises", "address_line_1",
+                                                  "address_line_2", "locality", "region", "country"))
+    postcode = text(address.get("postal_code"), "postal_code")
+    return {k: v for k, v in (("address", full), ("postcode", postcode)) if v} or None
+
+
+def _identification(value: object) -> dict[str, str] | None:
+    """A corporate PSC's registration: number, legal form and authority, where it is registered."""
+    ident = obj(value, "identification")
+    keys = {"company_number": "registration_number", "legal_form": "legal_form",
+            "legal_authority": "legal_authority", "place_registered": "place_registered"}
+    props = {k: v for k, c in keys.items() if (v := text(ident.get(c), c))}
+    registered = text(ident.get("country_registered"), "country_registered")
+    if jurisdiction := registered or props.get("place_registered"):
+        props["jurisdiction"] = jurisdiction
+    return props or None
 
 
 def load_ch_psc(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine",

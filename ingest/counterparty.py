@@ -9,7 +9,10 @@ parsed from a description so an analyst knows it is a reading, not a record.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
+
+from rigour.text import ascii_text
 
 __all__ = ["COMPANY_WORDS", "Counterparty", "parse_counterparty", "slug"]
 
@@ -45,6 +48,7 @@ COMPANY_WORDS = re.compile(
     r"\b(LTD|LIMITED|PLC|LLP|INC|CORP|CO|GMBH|SA|BV|AG|BANK|SHOP|STORES?|SUPERMARKET|GARAGE|RESTAURANT|CAFE|"
     r"COFFEE|BROADBAND|WATER|ENERGY|GAS|ELECTRIC|COUNCIL|HMRC|INSURANCE|SERVICES|GROUP|HOLDINGS|TRUST|"
     r"PARK|HOTEL|TESCO|AMAZON|PAYPAL|UBER|MERCHANT|BILL|MOBILE|TELECOM|DVLA|TV|CLUB)\b", re.I)
+TRANSFER_TO = re.compile(r"^(to|from)\s+(?=\S)", re.I)
 ACCOUNT_REF = re.compile(r"^(\d{2})-?(\d{2})-?(\d{2})\s+(\d{8})$")
 NOISE = re.compile(r"(\s+(ON\s+\d{1,2}\s+[A-Z]{3}|CD\s+\d+|\S*\d\S*|GB|GBR|UK|JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|"
                    r"SEPT?|OCT|NOV|DEC))+\s*$", re.I)
@@ -68,9 +72,25 @@ def _split_name(name: str, personal: bool) -> tuple[str, str | None]:
     return (cleaned or name), (rest if rest.upper() not in ("", "GB", "GBR", "UK") else None)
 
 
+@lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    """One non-ASCII character as ASCII letters (rigour's transliteration: "É" -> "E", "ж" -> "zh",
+    "ß" -> "ss"); a letter with no ASCII form is kept as it is, so no letter is ever dropped."""
+    folded = ascii_text(char) or ""
+    return folded if any(c.isalnum() for c in folded) or not char.isalnum() else char
+
+
 def slug(text: str) -> str:
-    """A stable, readable id part: ``"K  Whitlock"`` -> ``k-whitlock``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+    """A stable, readable id part: accents folded, every letter kept, the rest one dash.
+
+    >>> slug("K  Whitlock")
+    'k-whitlock'
+    >>> slug("Éáú Müller GP")
+    'eau-muller-gp'
+    """
+    if not text.isascii():
+        text = "".join(c if c.isascii() else _fold(c) for c in text)
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:80]
 
 
 def _masked(text: str) -> bool:
@@ -91,12 +111,19 @@ def parse_counterparty(type_text: str, description: str, column: str | None = No
     ('K WHITLOCK', 'Person', 'FPO')
     >>> parse_counterparty("Transfer to", "012345 09876543").account_number
     '09876543'
+    >>> parse_counterparty("TRANSFER", "To Guybrush Threepwood")[:3]
+    ('Guybrush Threepwood', 'Person', 'transfer to')
     """
     if column:
         kind = "Person" if _person_like(column) and not COMPANY_WORDS.search(column) else "Company"
         return Counterparty(column.strip(), kind, "column", flag="counterparty_column")
     type_text, description = (type_text or "").strip(), (description or "").strip()
     code, name = "none", ""
+    moved = TRANSFER_TO.match(description) if type_text.upper() == "TRANSFER" else None
+    if moved:  # Revolut: type TRANSFER, "To K Whitlock" / "From K Whitlock"
+        name, _ = _split_name(description[moved.end():].strip(), True)
+        kind = "Person" if _person_like(name) else "Company"
+        return Counterparty(name or None, kind if name else "Account", f"transfer {moved.group(1).lower()}")
     phrase = PHRASES.match(type_text) or PHRASES.match(description)
     if phrase:
         code = phrase.group(1).lower()

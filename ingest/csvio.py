@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-__all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers", "sniff_header", "head_text"]
+__all__ = ["CsvRow", "BadRow", "read_csv", "open_text", "clean_headers", "fit_row", "blank_tail", "sniff_header",
+           "head_text"]
 
 # A cell bigger than this is a broken file, not data. The limit is process-wide in the csv module
 # and other libraries change it, so read_csv sets it each time it starts.
@@ -68,21 +69,63 @@ def clean_headers(header: list[str]) -> list[str]:
     return out
 
 
+def blank_tail(header: list[str]) -> int:
+    """How many cells at the end of a header row are empty (Lloyds ends its header with a comma).
+
+    >>> blank_tail(["Date", "Balance", ""])
+    1
+    """
+    n = 0
+    for name in reversed(header):
+        if name.strip().lstrip("\ufeff"):
+            break
+        n += 1
+    return n
+
+
+def fit_row(cells: list[str], width: int, optional_tail: int = 0) -> list[str] | str:
+    """The row's cells fitted to a header ``width`` cells wide, or why the row is ragged.
+
+    Exporters drop or add empty cells at the end of a line, so only those are forgiven: extra
+    cells are cut when all are empty, and missing cells are padded only when they fall under the
+    header's ``optional_tail`` empty names (a header ending ``...,Balance,`` over rows that
+    stop at the balance). A row with a real extra cell, or one missing a named column, is
+    ragged.
+
+    >>> fit_row(["01/09/2023", "5.00"], 3, optional_tail=1)
+    ['01/09/2023', '5.00', '']
+    >>> fit_row(["01/09/2023", "5.00", "", ""], 3)
+    ['01/09/2023', '5.00', '']
+    >>> fit_row(["01/09/2023", "5.00", "x", "y"], 3)
+    'ragged row: 4 cells, header has 3'
+    """
+    if len(cells) > width:
+        if any(c.strip() for c in cells[width:]):
+            return f"ragged row: {len(cells)} cells, header has {width}"
+        return cells[:width]
+    if len(cells) < width:
+        if width - len(cells) > optional_tail:
+            return f"ragged row: {len(cells)} cells, header has {width}"
+        return cells + [""] * (width - len(cells))
+    return cells
+
+
 def read_csv(
     source: str | Path | IO[str], header: list[str] | None = None, skip_lines: int = 0
 ) -> Iterator[CsvRow | BadRow]:
     """Yield each data row as a :class:`CsvRow`, or a :class:`BadRow` saying what is wrong.
 
     ``header`` is given for headerless files (Price Paid Data); otherwise the first non-blank
-    line is the header. Blank lines are skipped (and not counted as read); a row with more
-    cells than the header is bad, one with fewer is padded only if the missing cells are
-    trailing empties the exporter dropped -- otherwise bad.
+    line is the header. Blank lines are skipped (and not counted as read). Rows are fitted to
+    the header by :func:`fit_row`: trailing empty cells the exporter added or dropped are
+    forgiven, anything else is a ragged row.
     """
     fh = open_text(source) if isinstance(source, str | Path) else source
     csv.field_size_limit(FIELD_LIMIT)
     try:
         reader = csv.reader(fh)
         names = header
+        optional = 0
         line = 0
         while True:
             try:
@@ -99,21 +142,16 @@ def read_csv(
             if not any(c.strip() for c in cells):
                 continue
             if names is None:
-                names = clean_headers(cells)
+                names, optional = clean_headers(cells), blank_tail(cells)
                 continue
-            if len(cells) > len(names):
-                extra = cells[len(names):]
-                if any(c.strip() for c in extra):
-                    raw = dict(zip(names, cells, strict=False))
-                    raw["_extra"] = "|".join(extra)
-                    yield BadRow(line, f"ragged row: {len(cells)} cells, header has {len(names)}", raw)
-                    continue
-                cells = cells[: len(names)]
-            if len(cells) < len(names):
+            fitted = fit_row(cells, len(names), optional)
+            if isinstance(fitted, str):
                 raw = dict(zip(names, cells, strict=False))
-                yield BadRow(line, f"ragged row: {len(cells)} cells, header has {len(names)}", raw)
+                if len(cells) > len(names):
+                    raw["_extra"] = "|".join(cells[len(names):])
+                yield BadRow(line, fitted, raw)
                 continue
-            yield CsvRow(line, dict(zip(names, cells, strict=True)))
+            yield CsvRow(line, dict(zip(names, fitted, strict=True)))
     finally:
         if isinstance(source, str | Path):
             fh.close()

@@ -1,21 +1,28 @@
 """FollowTheMoney entities in (JSON lines, as Aleph and OpenSanctions export them).
 
-The ``followthemoney`` model reads and cleans every line (``model.get_proxy``); the mapping to
-our kinds is the shared table in :mod:`ingest.ftm_schema`. FtM files are not ordered, so the
-file is streamed twice: entities on the first pass, links (Ownership, Payment, ...) on the
-second, each link's ends checked against the store a chunk at a time. Every line is counted
-once: on the pass that handles it.
+The ``followthemoney`` model checks every value with its property's type (:mod:`ingest.ftm_values`:
+what a type refuses is kept, never dropped without a word); the mapping to our kinds, identifiers
+included, is the shared table in :mod:`ingest.ftm_schema`. FtM files are not ordered, so the file
+is streamed twice: entities on the first pass, links (Ownership, Payment, ...) on the second, each
+link's ends checked against the store a chunk at a time. Every line is counted once: on the pass
+that handles it.
 
-Decisions: schemata we do not model (Sanction, Passport, Identification, Vessel, ...) are
+Decisions: schemata we do not model (Sanction, Passport, Identification, Vessel, Position ...) are
 quarantined with ``schema X not mapped`` (visible and countable, and a later mapping can pick
 them up by re-loading). FtM properties with no slot in our kind are kept under ``props["ftm"]``.
 An entity's ``addressEntity`` becomes LIVES_AT (people) or REGISTERED_AT (others) on the second
 pass when the Address is loaded (these derived links add no count: their line was counted once).
-A Payment with no amount or no date is quarantined (a transfer needs both); one with an amount
-but no currency gets ``XXX`` (ISO 4217 "no currency") rather than an assumed GBP. Delta lines
-(``{"op": "ADD"|"MOD", "entity": {...}}``) are read as their entity; ``DEL`` is quarantined.
-An id seen twice in a file (unaggregated fragments) is quarantined after the first: aggregate
-with ``ftm aggregate`` first.
+Dates keep the precision given (``birthDate: ["1962"]`` stays ``"1962"``, ``"1962-05"`` a month).
+Delta lines (``{"op": "ADD"|"MOD", "entity": {...}}``) are read as their entity; ``DEL`` is
+quarantined. An id seen twice in a file (unaggregated fragments) is quarantined after the first:
+aggregate with ``ftm aggregate`` first.
+
+What a record cannot stand without (the record is quarantined): an id, a schema we map, both ends
+of a link (loaded), a Payment's amount and full day (a transfer needs both; an amount with no
+currency gets ``XXX``, ISO 4217 "no currency", never an assumed GBP), and an Ownership's
+percentage when one is given (a misread share would misstate control). Any other value that
+cannot be read -- a date, a refused identifier, a phone cell holding three numbers -- costs only
+that value: kept as ``<field>_raw`` with a field-level quarantine line.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from followthemoney.proxy import EntityProxy
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store, batched
-from graph.types import clean_date, clean_money, clean_share, clean_text
+from graph.types import clean_share, clean_text
 from ingest.formats import reader
 from ingest.ftm_schema import (
     ACCOUNT_ENDS,
@@ -44,7 +51,9 @@ from ingest.ftm_schema import (
     LIST_PROPS,
     SCHEMA_TO_KIND,
     decode_extra,
+    identifier_props,
 )
+from ingest.ftm_values import Refused, checked, ftm_date, payment_values, read_proxy, refusal
 from ingest.pipeline import Loader, LoadReport, Record
 
 __all__ = ["load_ftm", "read_ftm", "UNKNOWN_LINK_KINDS"]
@@ -54,16 +63,6 @@ UNKNOWN_LINK_KINDS = frozenset({"OWNS", "HOLDS", "CONTROLS", "PSC_OF", "DIRECTOR
                                 "LIVES_AT", "REGISTERED_AT", "NOMINEE_FOR"})
 _CHUNK = 2000
 _RAW_LIMIT = 2000  # characters of a bad line kept in the quarantine
-
-
-def _date(value: str | None) -> str | None:
-    """FtM dates are ISO, maybe partial (``1979``, ``1979-09``) or with a time; partial dates are kept."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    if len(text) >= 10:
-        return clean_date(text[:10])
-    return text
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -95,20 +94,23 @@ def _schema_name(data: dict[str, Any]) -> str | None:
     return schema.name if schema is not None else None
 
 
-def _proxy(data: dict[str, Any]) -> EntityProxy:
+def _proxy(data: dict[str, Any]) -> tuple[EntityProxy, dict[str, list[str]], Refused]:
+    """The entity, its values cleaned by their FtM types, and the values refused (see :mod:`ingest.ftm_values`)."""
     if not isinstance(data.get("id"), str) or not data["id"].strip():
         raise InvalidRecord("entity has no id", "id")
     if not isinstance(data.get("properties", {}), dict):
         raise InvalidRecord("properties must be an object", "properties")
-    if _schema_name(data) is None:
+    schema = _schema_name(data)
+    if schema is None:
         raise InvalidRecord(f"unknown FtM schema {str(data.get('schema'))[:80]!r}", "schema")
     try:
-        proxy = model.get_proxy(data, cleaned=False)
+        proxy, refused = read_proxy(data, schema)
+        values, refused = checked(proxy, refused)
     except (FollowTheMoneyException, TypeError, ValueError, AttributeError) as exc:
         raise InvalidRecord(f"not a FollowTheMoney entity: {exc}", "schema") from None
     if proxy.id is None:
         raise InvalidRecord(f"not a valid FtM id: {data['id'][:80]!r}", "id")
-    return proxy
+    return proxy, values, refused
 
 
 class _Ftm:
@@ -143,28 +145,40 @@ class _Ftm:
         except InvalidRecord:
             return (Provenance(self.ds, self.file, row, source, ref, self.loader.ingested_at),)
 
-    @staticmethod
-    def _values(proxy: EntityProxy) -> dict[str, list[str]]:
-        return {name: list(proxy.get(name)) for name in sorted(proxy.properties)}
+    def _keep_refused(self, props: dict[str, Any], refused: Refused, table: tuple[tuple[str, str], ...]) -> None:
+        """Each value FtM's types refused: kept as ``<field>_raw`` with a field-level quarantine line."""
+        ours = {theirs: mine for mine, theirs in table}
+        for name, (reason, raw) in refused.items():
+            self.loader.soft(props, ours.get(name, name), " | ".join(raw), refusal(f"{name}: {reason}"))
 
     # --- pass 1: entities ----------------------------------------------------------------
     def entity(self, row: int, data: dict[str, Any]) -> list[Record]:
-        proxy = _proxy(data)
+        proxy, values, refused = _proxy(data)
         schema = proxy.schema.name
         kind = SCHEMA_TO_KIND.get(schema)
         if kind is None:
             raise InvalidRecord(f"schema {schema} not mapped", "schema")
-        values = self._values(proxy)
         extra, summaries = decode_extra(values.pop("summary", []))
         prov = self.provenance(row, data, proxy, extra)
         values.pop("publisher", None)
         props: dict[str, Any] = {}
+        if kind in ("Person", "Company"):
+            ids = identifier_props(proxy.id or "", data, values)
+            if not extra:  # an entity of our own export carries its identifiers in extra: none derived twice
+                props.update(ids)
         caption = data.get("caption") if isinstance(data.get("caption"), str) else None
         for ours, theirs in ENTITY_PROPS[kind]:
             vals = values.pop(theirs, None)
             if not vals:
                 continue
-            if theirs == "name":
+            if ours == "company_number" and len(vals) > 1:  # a merged record: no one number is the company's
+                values[theirs] = vals
+                continue
+            if ours in DATE_PROPS:
+                self.loader.soft(props, ours, vals[0], ftm_date)
+                if len(vals) > 1:
+                    values[theirs] = vals
+            elif theirs == "name":
                 first = caption if caption in vals else vals[0]
                 props[ours] = first
                 others = [v for v in vals if v != first]
@@ -175,7 +189,7 @@ class _Ftm:
             elif ours in LIST_PROPS:
                 props[ours] = [*props.get(ours, []), *(v for v in vals if v not in props.get(ours, []))]
             else:
-                props[ours] = self._clean(ours, vals[0])
+                props[ours] = vals[0].upper() if ours in COUNTRY_PROPS else vals[0]
                 if len(vals) > 1:
                     values[theirs] = vals
         if summaries:
@@ -187,31 +201,21 @@ class _Ftm:
             if isinstance(data.get(field), list) and data[field]:
                 props[key] = [str(v) for v in data[field]]
         props.update(extra)  # our own export's originals (values FtM would rewrite) win
+        self._keep_refused(props, refused, ENTITY_PROPS[kind])
         sid = self._new_id(proxy)
-        if kind != "Address" and proxy.get("addressEntity"):
+        if kind != "Address" and values.get("addressEntity"):
             self.address_rows.add(row)  # linked to its Address entities on the second pass
         return [Entity(make_id(self.ds, sid), kind, props, prov, sid, self.ds)]
 
-    @staticmethod
-    def _clean(ours: str, value: str) -> Any:
-        try:
-            if ours in DATE_PROPS:
-                return _date(value)
-            if ours in COUNTRY_PROPS:
-                return value.upper()
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{ours}: {exc.reason}", ours) from None
-        return value
-
     # --- pass 2: links -------------------------------------------------------------------
     def link(self, row: int, data: dict[str, Any], known: dict[str, str]) -> list[Record]:
-        proxy = _proxy(data)
+        proxy, values, refused = _proxy(data)
         link = LINK_BY_SCHEMA[proxy.schema.name]
-        values = self._values(proxy)
         extra, summaries = decode_extra(values.pop("summary", []))
         prov = self.provenance(row, data, proxy, extra)
         values.pop("publisher", None)
-        ends = [self._end(values, prop, known, link.schema == "Payment") for prop in (link.source, link.target)]
+        payment = link.schema == "Payment"
+        ends = [self._end(values, refused, prop, known, payment) for prop in (link.source, link.target)]
         kind = link.kind
         if link.schema == "Ownership" and known[ends[1]] == "Account":
             kind = "HOLDS"
@@ -225,11 +229,14 @@ class _Ftm:
                 continue
             vals = values.pop(theirs, None)
             if vals:
-                props[ours] = self._link_value(ours, vals[0])
+                if ours in DATE_PROPS:  # a Payment without a readable day is refused by _payment
+                    self.loader.soft(props, ours, vals[0], ftm_date)
+                else:
+                    props[ours] = self._link_value(ours, vals[0])
                 if len(vals) > 1:
                     values[theirs] = vals
         if link.schema == "Payment":
-            props.update(self._payment(values, props))
+            props.update(payment_values(values, props))
         for ref in ENTITY_REF_PROPS & extra.keys():
             target = make_id(self.ds, str(extra[ref]))
             extra[ref] = target if target in known else None
@@ -238,17 +245,20 @@ class _Ftm:
         if values:
             props["ftm"] = values
         props.update({k: v for k, v in extra.items() if v is not None})
+        self._keep_refused(props, refused, link.props)
         sid = self._new_id(proxy)
         return [Relation(make_id(self.ds, sid), kind, ends[0], ends[1], props, prov, sid, self.ds)]
 
-    def _end(self, values: dict[str, list[str]], prop: str, known: dict[str, str], payment: bool) -> str:
+    def _end(self, values: dict[str, list[str]], refused: Refused, prop: str, known: dict[str, str],
+             payment: bool) -> str:
         """The store id of one end; for a Payment an account that is loaded wins over the party."""
         candidates = values.pop(prop, [])
         if payment:
             accounts = [a for a in values.pop(ACCOUNT_ENDS[prop], []) if make_id(self.ds, a) in known]
             candidates = accounts + candidates
         if not candidates:
-            raise InvalidRecord(f"{prop} is empty", prop)
+            reason, raw = refused.pop(prop, ("", []))
+            raise InvalidRecord(f"{prop} {raw[0]!r}: {reason}" if raw else f"{prop} is empty", prop)
         for cand in candidates:
             if make_id(self.ds, cand) in known:
                 return make_id(self.ds, cand)
@@ -256,46 +266,13 @@ class _Ftm:
 
     @staticmethod
     def _link_value(ours: str, value: str) -> Any:
-        try:
-            if ours == "share_pct":
+        """A share must be read (an ownership cannot stand on a share it misreads); the rest is text."""
+        if ours == "share_pct":
+            try:
                 return clean_share(value)
-            if ours in DATE_PROPS:
-                return _date(value)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{ours}: {exc.reason}", ours) from None
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{ours}: {exc.reason}", ours) from None
         return value
-
-    @staticmethod
-    def _payment(values: dict[str, list[str]], props: dict[str, Any]) -> dict[str, Any]:
-        """Amount and currency (``amount``+``currency``, else ``amountEur``, else ``amountUsd``) and the date."""
-        out: dict[str, Any] = {}
-        currencies = values.pop("currency", [])
-        currency = currencies[0] if currencies else None
-        if len(currencies) > 1:
-            values["currency"] = currencies
-        for field, fixed in (("amount", None), ("amountEur", "EUR"), ("amountUsd", "USD")):
-            amounts = values.pop(field, [])
-            if amounts and "amount" not in out:
-                code = fixed or (currency.upper() if currency else "XXX")
-                try:
-                    money = clean_money(amounts[0], code)
-                except InvalidRecord as exc:
-                    raise InvalidRecord(f"{field}: {exc.reason}", field) from None
-                if money is not None:
-                    out["amount"], out["currency"] = str(money.amount), money.currency
-                if len(amounts) > 1:
-                    values[field] = amounts
-            elif amounts:
-                values[field] = amounts
-        if "amount" not in out:
-            raise InvalidRecord("Payment has no amount", "amount")
-        day = props.get("date")
-        if not day:
-            start = values.pop("startDate", [])
-            day = out["date"] = _date(start[0]) if start else None
-        if not day or len(day) < 10:
-            raise InvalidRecord("Payment has no full date (YYYY-MM-DD)", "date")
-        return out
 
     def run_links(self, rows: Iterator[tuple[int, dict[str, Any]]]) -> None:
         self.loader.flush()  # first-pass entities must be in the store before links are checked
@@ -306,13 +283,13 @@ class _Ftm:
         wanted: set[str] = set()
         for _, data in chunk:
             try:
-                proxy = _proxy(data)
+                proxy, values, _ = _proxy(data)
             except InvalidRecord:
                 continue
             for prop in proxy.schema.properties.values():
                 if prop.type.name == "entity":
-                    wanted.update(make_id(self.ds, v) for v in proxy.get(prop))
-            extra, _ = decode_extra(list(proxy.get("summary")))
+                    wanted.update(make_id(self.ds, v) for v in values.get(prop.name, []))
+            extra, _ = decode_extra(values.get("summary", []))
             wanted.update(make_id(self.ds, str(extra[r])) for r in ENTITY_REF_PROPS & extra.keys() if extra[r])
         known = {e.id: e.kind for e in self.store.get_entities(sorted(wanted))}
         links = [(row, data) for row, data in chunk if row not in self.address_rows]
@@ -328,11 +305,11 @@ class _Ftm:
 
         The entity's line was counted on the first pass; these links are derived from it (an address
         not loaded stays in ``props["ftm"]["addressEntity"]``)."""
-        proxy = _proxy(data)
+        proxy, values, _ = _proxy(data)
         source = make_id(self.ds, str(proxy.id))
         kind = "LIVES_AT" if known.get(source) == "Person" else "REGISTERED_AT"
         out = []
-        for address in proxy.get("addressEntity"):
+        for address in values.get("addressEntity", []):
             target = make_id(self.ds, address)
             if known.get(target) == "Address" and source in known:
                 sid = f"{proxy.id}>addressEntity>{address}"
@@ -378,10 +355,14 @@ def _is_ftm(path: Path) -> bool:
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         first = fh.readline(65536)
     try:
-        data = _parse(first)
-    except InvalidRecord:
+        data = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
         return False
-    return _schema_name(data) is not None and "id" in data
+    if isinstance(data, dict) and data.get("op") in ("ADD", "MOD", "DEL") and isinstance(data.get("entity"), dict):
+        data = data["entity"]  # a delta stream, perhaps opening with a deletion (no schema)
+        if "schema" not in data:
+            return isinstance(data.get("id"), str)
+    return isinstance(data, dict) and _schema_name(data) is not None and "id" in data
 
 
 @reader("ftm", detect=_is_ftm)

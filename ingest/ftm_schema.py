@@ -19,6 +19,23 @@ Where FtM and our model differ (decisions):
   which FtM requires). On import the account wins when it is loaded.
 * ``Case``, ``SUBJECT_OF`` and ``SAME_AS`` are not exported: the case record is ours, and
   SAME_AS is our resolution's decision (FtM expresses it by merging ids).
+
+External identifiers (the conventions are :mod:`graph.model`'s):
+
+* ``wikidataId`` <-> ``wikidata_id``, ``leiCode`` <-> ``lei``, ``idNumber`` <-> ``id_numbers`` (a
+  national id of no stated scheme, never our UK ``ni_number``), ``taxNumber`` <-> ``tax_numbers``,
+  ``passportNumber`` <-> ``passport``.
+* Registry numbers go to ``registration_numbers`` as ``"<registry>:<number>"``: ``registrationNumber``
+  under the entity's ``jurisdiction`` (``"ru:1027700070518"``; a British number in the Companies
+  House form is ``"gb-coh:07654321"``, as the Companies House readers write it), and the Russian and
+  Chinese registry codes FtM names under their own registry (:data:`REGISTRY_PROPS`: ``innCode`` ->
+  ``"ru-inn:..."``). A ``registrationNumber`` with no jurisdiction names no registry and stays a plain
+  ``company_number``: two numbers of unknown registries must not look like a conflict. A company
+  with several registration numbers (a merged record) gets no single ``company_number``.
+* ``opensanctions_id``: the entity id when it is an OpenSanctions canonical id -- ``NK-...``, or a
+  Wikidata ``Q...`` id in an OpenSanctions export (a line with ``datasets``/``referents``; then it
+  is the ``wikidata_id`` too). Source-dataset ids (``ofac-46001``, ``ru-inn-...``) are not canonical:
+  two of them for one man are normal, so they stay in ``referents`` and the record's own id.
 """
 
 from __future__ import annotations
@@ -29,9 +46,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.normalise import company_number
+
 __all__ = ["KIND_TO_SCHEMA", "SCHEMA_TO_KIND", "ENTITY_PROPS", "LIST_PROPS", "COUNTRY_PROPS", "DATE_PROPS",
            "LinkMap", "LINKS", "LINK_BY_SCHEMA", "ACCOUNT_ENDS", "NOT_EXPORTED", "EXTRA_PREFIX", "ENTITY_REF_PROPS",
-           "ftm_id", "encode_extra", "decode_extra", "link_for"]
+           "REGISTRY_PROPS", "ftm_id", "encode_extra", "decode_extra", "link_for", "registry_numbers",
+           "registry_props", "opensanctions_ids", "identifier_props"]
 
 # Our entity kind -> FtM schema (export).
 KIND_TO_SCHEMA = {"Person": "Person", "Company": "Company", "Account": "BankAccount", "Property": "RealEstate",
@@ -46,11 +66,13 @@ SCHEMA_TO_KIND = {"Person": "Person", "Company": "Company", "Organization": "Com
 ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
     "Person": (("name", "name"), ("aliases", "alias"), ("dob", "birthDate"), ("nationality", "nationality"),
                ("address", "address"), ("country", "country"), ("phone", "phone"), ("email", "email"),
-               ("passport", "passportNumber")),
+               ("passport", "passportNumber"), ("wikidata_id", "wikidataId"), ("id_numbers", "idNumber"),
+               ("tax_numbers", "taxNumber")),
     "Company": (("name", "name"), ("aliases", "alias"), ("company_number", "registrationNumber"),
                 ("jurisdiction", "jurisdiction"), ("incorporated", "incorporationDate"),
                 ("dissolved", "dissolutionDate"), ("address", "address"), ("country", "country"),
-                ("status", "status")),
+                ("status", "status"), ("wikidata_id", "wikidataId"), ("lei", "leiCode"),
+                ("tax_numbers", "taxNumber")),
     "Account": (("name", "name"), ("institution", "bankName"), ("account_number", "accountNumber"),
                 ("iban", "iban"), ("bic", "bic"), ("currency", "currency"), ("country", "country"),
                 ("opened", "openingDate"), ("closed", "closingDate")),
@@ -58,12 +80,18 @@ ENTITY_PROPS: dict[str, tuple[tuple[str, str], ...]] = {
                  ("country", "country"), ("tenure", "tenure")),
     "Address": (("full", "full"), ("postcode", "postalCode"), ("country", "country")),
 }
-LIST_PROPS = frozenset({"aliases"})
+LIST_PROPS = frozenset({"aliases", "id_numbers", "tax_numbers"})
 COUNTRY_PROPS = frozenset({"country", "nationality"})
 DATE_PROPS = frozenset({"dob", "incorporated", "dissolved", "opened", "closed", "acquired", "date", "start_date",
                         "end_date", "value_date"})
 # Props that hold a store id: exported as the FtM id, read back as the id in the importing dataset.
 ENTITY_REF_PROPS = frozenset({"asset_id"})
+# FtM registry codes that name their own registry: FtM prop -> our registry in ``registration_numbers``.
+REGISTRY_PROPS = {"innCode": "ru-inn", "ogrnCode": "ru-ogrn", "okpoCode": "ru-okpo", "uscCode": "cn-usc"}
+_REGISTRY_OF_PROP = {v: k for k, v in REGISTRY_PROPS.items()}
+_CH_SHAPE = re.compile(r"^([A-Z]{2}\d{6}|\d{8})$")  # a Companies House number once padded
+_OS_CANONICAL = re.compile(r"^NK-[0-9A-Za-z]+$")
+_QID = re.compile(r"^Q[1-9]\d*$")
 
 
 @dataclass(frozen=True)
@@ -146,3 +174,70 @@ def decode_extra(values: list[str]) -> tuple[dict[str, Any], list[str]]:
                 continue
         rest.append(value)
     return extra, rest
+
+
+def _registry(jurisdiction: str | None, number: str) -> str | None:
+    """``"<registry>:<number>"`` for a ``registrationNumber``, or None when no registry is named."""
+    code = (jurisdiction or "").strip().lower()
+    if not code or not number.strip():
+        return None
+    if code.split("-")[0] in ("gb", "uk"):
+        padded = company_number(number)
+        if padded and _CH_SHAPE.match(padded):
+            return f"gb-coh:{padded}"
+    return f"{code}:{number.strip()}"
+
+
+def registry_numbers(values: dict[str, list[str]]) -> list[str]:
+    """Every registry number an FtM entity's props give, as ``"<registry>:<number>"`` (see the module doc).
+
+    >>> registry_numbers({"registrationNumber": ["7654321"], "jurisdiction": ["gb"], "innCode": ["7704484400"]})
+    ['gb-coh:07654321', 'ru-inn:7704484400']
+    >>> registry_numbers({"registrationNumber": ["12345"]})
+    []
+    """
+    jurisdictions = values.get("jurisdiction") or []
+    out = [r for n in values.get("registrationNumber", [])
+           if (r := _registry(jurisdictions[0] if len(jurisdictions) == 1 else None, n))]
+    for prop, registry in REGISTRY_PROPS.items():
+        out += [f"{registry}:{v.strip()}" for v in values.get(prop, []) if v.strip()]
+    return list(dict.fromkeys(out))
+
+
+def registry_props(numbers: list[str]) -> dict[str, list[str]]:
+    """The inverse for export: the FtM props that show our registry numbers (registry codes under their
+    own prop, ``gb-coh`` under ``registrationNumber``); others travel only in the extra JSON."""
+    out: dict[str, list[str]] = {}
+    for item in numbers:
+        registry, _, number = str(item).partition(":")
+        prop = _REGISTRY_OF_PROP.get(registry) or ("registrationNumber" if registry == "gb-coh" else None)
+        if prop and number:
+            out.setdefault(prop, []).append(number)
+    return out
+
+
+def opensanctions_ids(entity_id: str, data: dict[str, Any]) -> dict[str, str]:
+    """``opensanctions_id`` (and ``wikidata_id`` for a Q-id) when ``entity_id`` is an OpenSanctions canonical id.
+
+    >>> opensanctions_ids("NK-2Tbri3s6GgNtAwsSXh4qpL", {})
+    {'opensanctions_id': 'NK-2Tbri3s6GgNtAwsSXh4qpL'}
+    >>> opensanctions_ids("Q7747", {"datasets": ["wd_peps"]}), opensanctions_ids("ofac-46001", {"datasets": ["x"]})
+    ({'opensanctions_id': 'Q7747', 'wikidata_id': 'Q7747'}, {})
+    """
+    if _OS_CANONICAL.match(entity_id):
+        return {"opensanctions_id": entity_id}
+    if _QID.match(entity_id) and (data.get("datasets") or "referents" in data):
+        return {"opensanctions_id": entity_id, "wikidata_id": entity_id}
+    return {}
+
+
+def identifier_props(entity_id: str, data: dict[str, Any], values: dict[str, list[str]]) -> dict[str, Any]:
+    """Registry numbers and OpenSanctions/Wikidata ids of one entity; the registry codes are taken out of
+    ``values`` (``registration_numbers`` carries them, and the export shows them again)."""
+    out: dict[str, Any] = opensanctions_ids(entity_id, data)
+    numbers = registry_numbers(values)
+    for prop in REGISTRY_PROPS:
+        values.pop(prop, None)
+    if numbers:
+        out["registration_numbers"] = numbers
+    return out

@@ -1,38 +1,50 @@
-"""ICIJ Offshore Leaks CSV set (FORMATS.md): node files and ``relationships.csv``.
+"""ICIJ Offshore Leaks CSV, every published layout: node files and their links, one file or a folder.
 
-One node file, a folder of them, or ``relationships.csv`` alone loads; node files are read
-before relationships so each link can be checked against the store. Columns are matched by
-header name, never by position (the published files and the mirrors differ in column order).
+Which file is which, and each release's column names, are :mod:`ingest.icij_layout`'s; what a
+link means is :mod:`ingest.icij_links`'s. One node file, a folder of them, or a link file alone
+loads (the 2016 ``all_edges.csv``, the per-leak ``<leak>.edges.csv``, ``relationships.csv``); node
+files are read before links so each link can be checked against the store.
 
 Decisions (documented here because an analyst will ask):
 
 * Every node is one source record in dataset ``icij`` with ``source_id`` = the ICIJ ``node_id``.
 * Entities and "others" are Companies; officers and intermediaries are Companies when the name
   carries an organisation legal form (``rigour`` org-type detection, then :data:`ORG_WORDS`),
-  otherwise People. The reason is kept in ``kind_basis`` so the call can be reviewed.
+  otherwise People. The reason is kept in ``kind_basis`` so the call can be reviewed. An officer
+  named for bearer shares ("THE BEARER", "EL PORTADOR") is nobody known: it keeps ``bearer:
+  true`` and says so in ``kind_basis`` (resolution must not merge two of them on the name).
 * Jurisdiction codes are ICIJ's own (``BVI``, ``PMA``, ``XXX``): kept as ``jurisdiction_code``;
   the description is ``jurisdiction``. ``country`` is the ISO alpha-2 of the first ISO alpha-3
   ``country_codes`` entry (pycountry); the ICIJ codes are kept as given.
-* ``same_as``/``similar``-style links are ICIJ's own guesses: they become ``ASSOCIATE`` with role
-  ``icij: <rel_type>``, never ``SAME_AS`` (merging is resolution's decision, with evidence).
-* A link whose end is not in the store is quarantined (``unknown node``); an unknown
-  ``rel_type`` is quarantined (a new ICIJ link type must be mapped, not guessed).
-* A node_id seen twice in one load is quarantined after the first (one record per id keeps a
-  re-load a no-op). The set of seen ids is the one thing that grows with the file: ~50 bytes
-  per node.
+* Provenance: ``source`` is ``ICIJ Offshore Leaks: <sourceID>`` (the leak, e.g. "Panama Papers";
+  the 2016 link file has none), ``source_ref`` is ``ICIJ node <id>`` or ``ICIJ link <a> <type>
+  <b>``; ``valid_until`` ("The Panama Papers data is current through 2015") is kept as a prop on
+  every record, with ``icij_source``, because it says how old the fact is.
+* Dates (incorporation, inactivation, struck off, closed, dormant; a link's start and end) are
+  read by the shared parser (:func:`graph.partial_date.parse_date`) in every form ICIJ writes
+  (``23-MAR-2006``, ``23-Mar-06``, ``Mar 23, 2006``, ``2006``, ``23.03.2006``, ``23/03/06``) and
+  kept at their precision. Two-digit years use the pivot of the record's own ``valid_until``: data
+  "current through 2015" has no date after 2015, so ``06`` is 2006 and ``16`` is 1916; a record
+  without one uses the parser's default (this year). The forms read are counted per column in
+  the load report's ``notes["date_forms"]``.
+* Every date is optional: one that cannot be read (``31-FEB-2010``, US-order ``04/27/05``) costs
+  that field only (``<field>_raw`` kept, a field-level quarantine line). A node is quarantined
+  only without its ``node_id`` (or with one already seen in this load: one record per id keeps a
+  re-load a no-op); a link only without both ends, without any type or role text, or with an end
+  that is neither in this load nor in the store (``unknown node``).
+* ICIJ's similarity links are ``ASSOCIATE``, never ``SAME_AS`` (see :mod:`ingest.icij_links`).
+* The set of seen node ids is the one thing that grows with the file: ~50 bytes per node.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pycountry
 from rigour.names import extract_org_types
@@ -40,9 +52,12 @@ from rigour.names import extract_org_types
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id
 from graph.store import Store, batched
-from graph.types import clean_date, clean_text
-from ingest.csvio import BadRow, open_text, read_csv
+from graph.types import clean_text
+from ingest.csvio import BadRow, read_csv
+from ingest.date_forms import DateForms
 from ingest.formats import reader
+from ingest.icij_layout import node_type_of, open_icij, read_header
+from ingest.icij_links import SIMILARITY_TYPES, classify, rel_key
 from ingest.pipeline import Loader, LoadReport, Record
 
 __all__ = ["is_organisation", "node_type_of", "load_icij", "REL_TYPES", "NODE_ORDER",
@@ -50,35 +65,27 @@ __all__ = ["is_organisation", "node_type_of", "load_icij", "REL_TYPES", "NODE_OR
 
 # Load order in a folder: nodes first, so every relationship can be checked against the store.
 NODE_ORDER = ("entity", "other", "intermediary", "officer", "address", "relationship")
-_NAME_HINTS = (("relationship", "relationship"), ("entit", "entity"), ("officer", "officer"),
-               ("intermediar", "intermediary"), ("address", "address"), ("other", "other"))
-
-# rel_type -> (relation kind or None for "decide by link text", role). Unknown rel_types are quarantined.
-REL_TYPES: dict[str, tuple[str | None, str | None]] = {
-    "officer_of": (None, None),
-    "shareholder_of": (None, None),
-    "beneficiary_of": (None, None),
-    "director_of": (None, None),
-    "intermediary_of": ("ASSOCIATE", "intermediary"),
-    "registered_address": ("REGISTERED_AT", None),
-    **{t: ("ASSOCIATE", f"icij: {t}") for t in (
-        "same_as", "same_name_as", "same_company_as", "same_id_as", "same_intermediary_as", "same_address_as",
-        "similar", "similar_company_as", "probably_same_officer_as", "similar_name_and_address_as",
-        "connected_to", "underlying")},
-}
-# For officer-style links, the ``link`` text decides: first pattern that matches wins.
-LINK_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"shareholder|beneficial owner|\bowner\b|stockholder|\bmember\b"), "OWNS"),
-    (re.compile(r"director|secretary|president|treasurer|chairman|chief executive|\bofficer\b"), "DIRECTOR_OF"),
-)
+# The short rel_types ICIJ publishes; any other (or the 2016 role text) is read by its words and counted
+# in the report's notes, so a new ICIJ type shows up rather than passing unseen.
+REL_TYPES = frozenset({"officer_of", "intermediary_of", "registered_address", "connected_to", "underlying",
+                       *SIMILARITY_TYPES})
 # Words that make a name an organisation when rigour finds no legal form (documented heuristic).
 ORG_WORDS = re.compile(
     r"\b(anstalt|stiftung|foundation|trust|trustees?|holdings?|services|bank|banque|corp|corporation|company"
-    r"|co\.|& co|associates|partners|nominees?|group|fund|enterprises?|management|consult\w*|fiduciar\w*"
+    r"|associates|partners|nominees?|group|fund|enterprises?|management|consult\w*|fiduciar\w*"
     r"|fiducia\w*|treuhand\w*|capital|investments?|properties|ventures|establishment|chambers|law firm"
-    r"|attorneys|advocates|solicitors|secretaries|incorporated|international)\b", re.IGNORECASE)
+    r"|attorneys|advocates|solicitors|lawyers|abogados|secretaries|incorporated|international)\b|&\s*(co|cie)\b"
+    r"|\bco\.", re.IGNORECASE)
+# Two-letter legal forms that are not also name syllables ("SE", "YU", "IN", "NA", "KU" are both).
+SHORT_FORMS = frozenset({"AG", "SA", "NV", "BV", "AB", "AS", "OY", "KG", "LP", "GP", "PC", "JV", "PT", "SL", "LC",
+                         "KB"})
+# ICIJ's stand-ins for the holder of bearer shares (English, Spanish, numbered).
+BEARER = re.compile(r"^(the )?bearer( \d+)?$|^(el |al )?portador( \d+)?$|^bearer shares?$", re.IGNORECASE)
+ENTITY_DATES = {"incorporation_date": "incorporated", "inactivation_date": "inactivation_date",
+                "struck_off_date": "struck_off_date", "closed_date": "closed_date", "dorm_date": "dorm_date"}
 
 _SPACES = re.compile(r"\s+")
+_THROUGH = re.compile(r"current through\D{0,20}(\d{4})", re.IGNORECASE)
 _CHUNK = 2000  # relationship rows whose ends are checked against the store at once
 
 
@@ -86,54 +93,30 @@ def is_organisation(name: str | None) -> tuple[bool, str]:
     """Is this officer/intermediary name an organisation? Returns the answer and why."""
     if not name:
         return False, "no name"
-    forms = extract_org_types(name)
-    if forms:
-        return True, f"legal form {forms[0][0]!r} (rigour)"
+    if BEARER.match(name.strip()):
+        return False, "bearer-share placeholder: the holder is not named"
+    form = next((f for f, _ in extract_org_types(name) if _is_legal_form(f)), None)
+    if form:
+        return True, f"legal form {form!r} (rigour)"
     word = ORG_WORDS.search(name)
     if word:
         return True, f"organisation word {word.group(0)!r}"
     return False, "no legal form in name"
 
 
-def node_type_of(path: Path, header: Iterable[str] | None = None) -> str | None:
-    """Which ICIJ file this is: by file name, else by its header (columns matched by name)."""
-    stem = path.name.lower().removesuffix(".gz").removesuffix(".csv")
-    if stem.startswith("nodes") or stem.startswith("relationships"):
-        for hint, kind in _NAME_HINTS:
-            if hint in stem:
-                return kind
-    cols = set(header if header is not None else _header(path))
-    if "node_id_start" in cols and "node_id_end" in cols:
-        return "relationship"
-    if "node_id" not in cols:
-        return None
-    if "type" in cols and "name" in cols:
-        return "other"
-    if "jurisdiction" in cols or "incorporation_date" in cols:
-        return "entity"
-    if "internal_id" in cols or ("status" in cols and "name" in cols):
-        return "intermediary"
-    if "address" in cols:
-        return "address"
-    if "name" in cols:
-        return "officer"
-    return None
+def _is_legal_form(form: str) -> bool:
+    """A legal form rigour found, unless it is two bare letters that are as likely a name syllable.
 
-
-def _open(path: Path) -> IO[str]:
-    """A node file as text; ``.csv.gz`` is read compressed (the full files are large)."""
-    if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace", newline="")
-    return open_text(path)
+    On the real intermediaries file rigour reads "Yu" (Chiu, Yu-Fa), "IN" (KIM SOO IN), "Ku" and
+    "NA" as legal forms; two bare letters count only when written in capitals and on the list of
+    two-letter forms that are not East Asian name syllables (AG, SA, NV, BV ...).
+    """
+    compact = form.replace(".", "").replace(" ", "")
+    return len(compact) > 2 or "." in form or (form.isupper() and compact in SHORT_FORMS)
 
 
 def _header(path: Path) -> list[str]:
-    try:
-        with _open(path) as fh:
-            rows = list(csv.reader([fh.readline()]))
-    except (OSError, EOFError, csv.Error):
-        return []
-    return [c.strip().lstrip("\ufeff") for c in rows[0]] if rows else []
+    return read_header(path)[1]
 
 
 @lru_cache(maxsize=4096)
@@ -147,9 +130,18 @@ def _country(codes: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _pivot(valid_until: str | None) -> int | None:
+    """The two-digit-year pivot a record's ``valid_until`` gives: "current through 2015" -> 15."""
+    match = _THROUGH.search(valid_until or "")
+    return int(match.group(1)) % 100 if match else None
+
+
 def _text(raw: dict[str, Any], column: str) -> str | None:
     value = clean_text(raw.get(column))
-    return _SPACES.sub(" ", value) if value else None
+    if value and ("  " in value or "\t" in value or "\n" in value or "\r" in value):
+        return _SPACES.sub(" ", value)  # most cells have no run of whitespace: skip the regex for them
+    return value
 
 
 class _Icij:
@@ -161,6 +153,8 @@ class _Icij:
         self.ds = dataset
         self.seen: set[int | str] = set()
         self._file = "relationships.csv"
+        self.dates = DateForms(loader.report.notes)
+        self.other_types: Counter[str] = Counter()
 
     def provenance(self, file: str, row: int, raw: dict[str, Any], ref: str) -> tuple[Provenance, ...]:
         source = _text(raw, "sourceID")
@@ -177,10 +171,14 @@ class _Icij:
         self.seen.add(key)
         return node
 
+    def _date(self, props: dict[str, Any], prop: str, raw: dict[str, Any], column: str) -> None:
+        """One optional date into ``props[prop]`` at its precision; unreadable, it costs only the field."""
+        self.loader.soft(props, prop, raw.get(column), self.dates.partial(column, _pivot(raw.get("valid_until"))))
+
     def node_mapper(self, file: str, node_type: str) -> Callable[[int, dict[str, Any]], list[Record]]:
         def mapper(row: int, raw: dict[str, Any]) -> list[Record]:
-            props = self.node_props(node_type, raw)  # dates checked before the id is taken
             node = self._node_id(raw)
+            props = self.node_props(node_type, raw)
             kind = props.pop("_kind")
             return [Entity(make_id(self.ds, node), kind, props,
                            self.provenance(file, row, raw, f"ICIJ node {node}"), node, self.ds)]
@@ -190,64 +188,62 @@ class _Icij:
         codes = _text(raw, "country_codes")
         common = {"country": _country(codes), "country_codes": codes, "countries": _text(raw, "countries"),
                   "icij_source": _text(raw, "sourceID"), "valid_until": _text(raw, "valid_until"),
-                  "note": _text(raw, "note"), "icij_node_type": node_type}
+                  "note": _text(raw, "note"), "icij_node_type": node_type, "icij_id": _text(raw, "icij_id")}
         name = _text(raw, "name")
         if node_type == "address":
-            props: dict[str, Any] = {"_kind": "Address", "full": _text(raw, "address") or name, "name": name,
-                                     "icij_id": _text(raw, "icij_id")}
+            props: dict[str, Any] = {"_kind": "Address", "full": _text(raw, "address") or name, "name": name}
         elif node_type in ("entity", "other"):
-            dates = {col: self._date(raw, col) for col in ("incorporation_date", "inactivation_date",
-                                                            "struck_off_date", "closed_date", "dorm_date")}
             props = {"_kind": "Company", "name": name, "original_name": _text(raw, "original_name"),
                      "former_name": _text(raw, "former_name"), "jurisdiction": _text(raw, "jurisdiction_description"),
                      "jurisdiction_code": _text(raw, "jurisdiction"), "company_number": _text(raw, "ibcRUC"),
                      "company_type": _text(raw, "company_type") or _text(raw, "type"),
                      "service_provider": _text(raw, "service_provider"), "status": _text(raw, "status"),
-                     "address": _text(raw, "address"), "internal_id": _text(raw, "internal_id"),
-                     "incorporated": dates["incorporation_date"],
-                     "dissolved": dates["struck_off_date"] or dates["closed_date"] or dates["inactivation_date"],
-                     **{k: v for k, v in dates.items() if k != "incorporation_date"}}
+                     "address": _text(raw, "address"), "internal_id": _text(raw, "internal_id")}
+            for column, prop in ENTITY_DATES.items():
+                self._date(props, prop, raw, column)
+            ended = [props.get(k) for k in ("struck_off_date", "closed_date", "inactivation_date")]
+            props["dissolved"] = next((d for d in ended if d), None)
         else:
             org, basis = is_organisation(name)
             props = {"_kind": "Company" if org else "Person", "name": name, "kind_basis": basis,
                      "role": node_type, "status": _text(raw, "status"), "address": _text(raw, "address"),
                      "internal_id": _text(raw, "internal_id")}
+            if basis.startswith("bearer"):
+                props["bearer"] = True
         props.update(common)
         return {k: v for k, v in props.items() if v is not None}
 
-    @staticmethod
-    def _date(raw: dict[str, Any], column: str) -> str | None:
-        try:
-            return clean_date(raw.get(column))
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-
-    def relationship(self, row: int, raw: dict[str, Any], known: set[str]) -> list[Record]:
-        rel_type = (clean_text(raw.get("rel_type")) or "").lower()
-        if rel_type not in REL_TYPES:
-            raise InvalidRecord(f"unknown rel_type {raw.get('rel_type')!r}", "rel_type")
+    def relationship(self, row: int, raw: dict[str, Any], known: dict[str, str]) -> list[Record]:
+        rel_type, link = _text(raw, "rel_type"), _text(raw, "link")
+        if rel_type is None and link is None:
+            raise InvalidRecord("rel_type and link are both empty", "rel_type")
         ends = []
         for column in ("node_id_start", "node_id_end"):
             node = clean_text(raw.get(column))
             if node is None:
                 raise InvalidRecord(f"{column} is empty", column)
             if make_id(self.ds, node) not in known:
-                raise InvalidRecord(f"unknown node {node!r} in {column}", column)
+                raise InvalidRecord(f"unknown node {node!r} in {column} (in neither this load nor the store)",
+                                    column)
             ends.append(node)
-        link = _text(raw, "link")
-        kind, role = REL_TYPES[rel_type]
-        if kind is None:
-            text = (link or rel_type).lower()
-            kind = next((k for pattern, k in LINK_RULES if pattern.search(text)), "ASSOCIATE")
-            role = link or rel_type if kind != "ASSOCIATE" else f"icij: {link or rel_type}"
-        props = {"role": role, "link": link, "status": _text(raw, "status"), "icij_rel_type": rel_type,
-                 "start_date": self._date(raw, "start_date"), "end_date": self._date(raw, "end_date"),
-                 "icij_source": _text(raw, "sourceID")}
+        source, target = (make_id(self.ds, e) for e in ends)
+        meaning = classify(rel_type, link, known[source], known[target])
+        key = rel_key(rel_type or link)
+        if key not in REL_TYPES:
+            self.loader.report.notes.setdefault("icij_role_texts", self.other_types)
+            self.other_types[rel_type or link or ""] += 1
+        props: dict[str, Any] = {"role": meaning.role, "link": link or rel_type, "status": _text(raw, "status"),
+                                 "icij_rel_type": key, "icij_source": _text(raw, "sourceID"),
+                                 "valid_until": _text(raw, "valid_until")}
+        if meaning.nominee:
+            props["nominee"] = True
+        for column in ("start_date", "end_date"):
+            self._date(props, column, raw, column)
         props = {k: v for k, v in props.items() if v is not None}
         detail = "|".join(str(props.get(k, "")) for k in ("link", "status", "start_date", "end_date", "icij_source"))
-        sid = f"{ends[0]}>{rel_type}>{ends[1]}:{hashlib.blake2b(detail.encode(), digest_size=4).hexdigest()}"
-        return [Relation(make_id(self.ds, sid), kind, make_id(self.ds, ends[0]), make_id(self.ds, ends[1]), props,
-                         self.provenance(self._file, row, raw, f"ICIJ link {ends[0]} {rel_type} {ends[1]}"),
+        sid = f"{ends[0]}>{key}>{ends[1]}:{hashlib.blake2b(detail.encode(), digest_size=4).hexdigest()}"
+        return [Relation(make_id(self.ds, sid), meaning.kind, source, target, props,
+                         self.provenance(self._file, row, raw, f"ICIJ link {ends[0]} {key} {ends[1]}"),
                          sid, self.ds)]
 
     def load_relationships(self, file: str, rows: Iterator[tuple[int, dict[str, Any]]]) -> None:
@@ -260,13 +256,18 @@ class _Icij:
     def _run_chunk(self, file: str, chunk: list[tuple[int, dict[str, Any]]]) -> None:
         wanted = {make_id(self.ds, node) for _, raw in chunk for col in ("node_id_start", "node_id_end")
                   if (node := clean_text(raw.get(col)))}
-        known = {e.id for e in self.store.get_entities(sorted(wanted))}
+        known = {e.id: e.kind for e in self.store.get_entities(sorted(wanted))}
         self.loader.run(file, chunk, lambda row, raw: self.relationship(row, raw, known))
 
 
 def _rows(loader: Loader, file: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _open(path) as fh:
-        for item in read_csv(fh):
+    """Rows under the canonical column names (:func:`ingest.icij_layout.canonical_header`); the
+    header is the first non-blank row, and row numbers stay the file's own line numbers."""
+    line, header = read_header(path)
+    if not header:
+        return
+    with open_icij(path) as fh:
+        for item in read_csv(fh, header=header, skip_lines=line):
             if isinstance(item, BadRow):
                 loader.reject(file, item.row, item.reason, None, item.raw)
             else:

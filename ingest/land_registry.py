@@ -14,13 +14,32 @@ CCOD / OCOD (one row per registered title, up to four proprietors): each row giv
 * ``start_date`` and the title's ``acquired`` are ``Date Proprietor Added`` (the registration of
   the current proprietor: the nearest the register gives to an acquisition date).
 * A title repeated within one file: the last row wins (a re-load then rewrites it, same result).
+* Proprietor registration numbers: CCOD proprietors are UK-registered, so the number is padded to
+  Companies House's eight characters (:func:`ingest.normalise.company_number`, the one normaliser
+  every register reader uses) and kept as ``registration_numbers: ["gb-coh:<number>"]``. OCOD
+  numbers are foreign registrations (a BVI number has six or seven digits): kept as given, never
+  padded into something that looks like a UK number, except those of Companies House's own
+  overseas registers (``FC``, ``OE``, ``BR``, ``SF``, ``NF`` prefixes).
+* Fields: a row cannot stand without its title number and at least one named proprietor (a
+  proprietor slot with a number but no name is a broken row); those are quarantined. ``Price
+  Paid`` and ``Date Proprietor Added`` are optional: unreadable, they cost only themselves
+  (``acquisition_price_raw``, ``acquired_raw``, a field-level quarantine line). Register dates are
+  ``DD-MM-YYYY``, read by the shared parser (forms counted in ``notes["date_forms"]``).
+* The real extracts end with a ``"Row Count:",N`` line: it is the file's trailer, not a title; the
+  count is kept in ``notes["row_count"]`` with whether it matches the rows read.
 
 Price Paid Data (headerless): there are no parties, so a sale cannot be a ``TRANSFER`` (a relation
 needs two ends). Each row is a sale of a ``Property`` keyed by its normalised address (postcode +
 PAON + SAON); the property keeps ``sales: [{transaction_id, date, price, ...}]`` and ``value`` /
 ``value_date`` from the latest sale. Record status applies the monthly change files: ``A`` adds a
 sale, ``C`` replaces the sale with that transaction id, ``D`` deletes it. Rows are merged in
-chunks against what the store already holds, so memory is bounded by the chunk.
+chunks against what the store already holds, so memory is bounded by the chunk. A sale cannot
+stand without its transaction id, price and date, nor a property without a PAON/SAON and a
+postcode (or street and town). Dates are ``YYYY-MM-DD 00:00`` in the published files and
+``DD-MM-YYYY 00:00`` in copies re-saved by a spreadsheet; the shared parser reads the day and
+drops the time (the midnight carries nothing). Such copies also gain a header row
+(``Transaction_ID,Price,Date,...``) and empty trailing columns: the header row is recognised and
+skipped (``notes["header_row"]``), the empty columns ignored.
 """
 
 from __future__ import annotations
@@ -33,10 +52,12 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.model import Entity, Provenance, Relation, make_id, normalise_identifier
 from graph.store import Store, batched
-from graph.types import clean_date, clean_money
+from graph.types import clean_money
 from ingest.companies_house import RecentIds, country_code, join_address, short_hash, squash, text
 from ingest.csvio import BadRow, CsvRow, read_csv, sniff_header
+from ingest.date_forms import DateForms
 from ingest.formats import reader
+from ingest.normalise import company_number
 from ingest.pipeline import Loader, LoadReport
 
 __all__ = ["load_ccod", "load_ppd", "PPD_COLUMNS", "CCOD_SOURCE", "OCOD_SOURCE", "PPD_SOURCE"]
@@ -48,25 +69,15 @@ PPD_COLUMNS = ["transaction_id", "price", "date", "postcode", "property_type", "
                "saon", "street", "locality", "town", "district", "county", "ppd_category", "record_status"]
 TENURES = {"F": "Freehold", "L": "Leasehold", "U": "Unknown"}
 PROPERTY_TYPES = {"D": "Detached", "S": "Semi-detached", "T": "Terraced", "F": "Flat/maisonette", "O": "Other"}
-_DMY_DASH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_CH_OVERSEAS = re.compile(r"^(FC|OE|BR|SF|NF)\d")
+_ROW_COUNT = "Row Count:"
 _GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 _CHUNK = 1000
 
 
-def _date(raw: dict[str, Any], column: str) -> str | None:
-    """Register dates are ``DD-MM-YYYY``; ISO and ``DD/MM/YYYY`` are accepted too."""
-    value = text(raw.get(column), column)
-    if value and (m := _DMY_DASH.match(value)):
-        value = f"{m.group(1)}/{m.group(2)}/{m.group(3)}"
+def _price(value: object, column: str = "Price Paid") -> str | None:
     try:
-        return clean_date(value)
-    except InvalidRecord as exc:
-        raise InvalidRecord(f"{column}: {exc.reason}", column) from None
-
-
-def _price(raw: dict[str, Any], column: str) -> str | None:
-    try:
-        money = clean_money(raw.get(column))
+        money = clean_money(value)
     except InvalidRecord as exc:
         raise InvalidRecord(f"{column}: {exc.reason}", column) from None
     if money is None:
@@ -81,6 +92,8 @@ class _TitleMapper:
 
     def __init__(self, file: str, loader: Loader, dataset: str, overseas: bool) -> None:
         self.file, self.ds, self.at, self.overseas = file, dataset, loader.ingested_at, overseas
+        self.loader = loader
+        self.added = DateForms(loader.report.notes).day("Date Proprietor Added")
         self.source = OCOD_SOURCE if overseas else CCOD_SOURCE
         self.recent = RecentIds()
 
@@ -100,11 +113,9 @@ class _TitleMapper:
             props["tenure"] = TENURES.get(tenure[:1].upper(), tenure) if len(tenure) == 1 else tenure.title()
         if (text(raw.get("Multiple Address Indicator")) or "").upper() == "Y":
             props["multiple_addresses"] = True
-        if price := _price(raw, "Price Paid"):
-            props["acquisition_price"] = price
-        added = _date(raw, "Date Proprietor Added")
-        if added:
-            props["acquired"] = added
+        self.loader.soft(props, "acquisition_price", raw.get("Price Paid"), _price)
+        self.loader.soft(props, "acquired", raw.get("Date Proprietor Added"), self.added)
+        added = props.get("acquired")
         if (text(raw.get("Additional Proprietor Indicator")) or "").upper() == "Y":
             props["additional_proprietors"] = True
         prov = (Provenance(self.ds, self.file, row, self.source, f"title {title}", self.at),)
@@ -135,8 +146,11 @@ class _TitleMapper:
         incorporated = text(raw.get(f"Country Incorporated ({i})")) if self.overseas else None
         address = join_address(raw.get(f"Proprietor ({i}) Address ({j})") for j in (1, 2, 3))
         props: dict[str, Any] = {"name": name}
+        if number and (not self.overseas or _CH_OVERSEAS.match(normalise_identifier(number) or "")):
+            number = company_number(number)
+            props["registration_numbers"] = [f"gb-coh:{number}"]
         if number:
-            props["company_number"] = number
+            props["company_number"] = normalise_identifier(number)
         if category:
             props["category"] = category
         if self.overseas:
@@ -156,13 +170,40 @@ class _TitleMapper:
 
 def _rows(loader: Loader, file: str, items: Iterator[CsvRow | BadRow],
           required: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    first = True
     for item in items:
-        if isinstance(item, BadRow):
+        cells = list(item.raw.values() if isinstance(item, BadRow) else item.data.values())
+        lead = str(cells[0]).strip() if cells else ""
+        if lead.startswith(_ROW_COUNT):  # the extract's trailer: "Row Count:",N
+            _row_count(loader, file, cells)
+        elif required is None and first and _is_ppd_header(cells):
+            loader.report.notes["header_row"] = {"file": file, "row": item.row, "cells": [c for c in cells if c]}
+        elif isinstance(item, BadRow):
             loader.reject(file, item.row, item.reason, None, item.raw)
         elif required and required not in item.data:
             loader.reject(file, item.row, f"no {required!r} column: wrong format for this reader", None, item.data)
         else:
             yield item.row, item.data
+        first = False
+
+
+def _row_count(loader: Loader, file: str, cells: list[Any]) -> None:
+    """Keep the trailer's count; whether it matches is checked when the file is done."""
+    digits = re.sub(r"\D", "", " ".join(str(c) for c in cells))
+    loader.report.notes["row_count"] = {"file": file, "stated": int(digits) if digits else None}
+
+
+def _check_row_count(loader: Loader, file: str) -> None:
+    stated = loader.report.notes.get("row_count")
+    if stated and stated.get("file") == file:
+        counted = loader.count(file).read
+        stated |= {"read": counted, "matches": stated["stated"] == counted}
+
+
+def _is_ppd_header(cells: list[Any]) -> bool:
+    """A header row a spreadsheet added to a Price Paid file (``Transaction_ID,Price,Date,...``)."""
+    names = [str(c).strip().lower() for c in cells[:3]]
+    return len(names) == 3 and "price" in names[1] and "date" in names[2] and not _GUID.match(names[0])
 
 
 def load_ccod(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine", overseas: bool = False,
@@ -186,6 +227,7 @@ def load_ccod(store: Store, path: str | Path, quarantine_dir: str | Path = "quar
     loader = Loader(store, ds, fmt, Path(quarantine_dir) / f"{path.name}.quarantine.csv")
     mapper = _TitleMapper(path.name, loader, ds, overseas)
     loader.run(path.name, _rows(loader, path.name, read_csv(path), "Title Number"), mapper)
+    _check_row_count(loader, path.name)
     return loader.finish()
 
 
@@ -194,6 +236,7 @@ class _SalesMerger:
 
     def __init__(self, store: Store, loader: Loader, file: str, dataset: str) -> None:
         self.store, self.loader, self.file, self.ds = store, loader, file, dataset
+        self.day = DateForms(loader.report.notes).day("date")
         self.prov = (Provenance(dataset, file, None, PPD_SOURCE, None, loader.ingested_at),)
 
     def parse(self, row: int, raw: dict[str, Any]) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
@@ -225,8 +268,8 @@ class _SalesMerger:
         if cells["duration"]:
             sale["tenure"] = TENURES.get(cells["duration"].upper(), cells["duration"])
         if status != "D":
-            sale["price"] = _price(raw, "price")
-            sale["date"] = _date(raw, "date")
+            sale["price"] = _price(raw.get("price"), "price")
+            sale["date"] = self.day(raw.get("date"))
             if not sale["price"] or not sale["date"]:
                 raise InvalidRecord("a sale needs a price and a date", "price" if not sale["price"] else "date")
             sale |= {k: v for k, v in (("new_build", cells["old_new"] == "Y"), ("category", cells["ppd_category"]))
@@ -313,7 +356,12 @@ def _is_ocod(path: Path) -> bool:
 
 
 def _is_ppd(path: Path) -> bool:
-    head = _header(path)
+    rows = sniff_header(path, 2) if path.is_file() else []
+    if rows and _is_ppd_header(rows[0]):
+        rows = rows[1:]
+    head = [c.strip() for c in rows[0]] if rows else []
+    while head and not head[-1]:  # spreadsheet copies add empty trailing columns
+        head.pop()
     return len(head) == len(PPD_COLUMNS) and bool(_GUID.match(head[0]))
 
 

@@ -51,7 +51,9 @@ _DATE_PATTERNS = (
 )
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 _NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?$")
-_CH_NUMBER = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
+# A Companies House number: 8 characters, a register prefix (SC, NI, OC, SO, NC, FC, OE, R, ...) then
+# digits; files drop the leading zeros ("7654321", "SC1234"), so the digits are padded back.
+_CH_NUMBER = re.compile(r"^(R|[A-Z]{2})?(\d{1,8})$")
 _NUMBER_TOKEN = re.compile(r"(?<!\S)(?=\S{0,4}\d)\S{1,5}(?!\S)")  # a word of <= 5 chars with a digit
 _NON_DIGIT = re.compile(r"\D")
 # First words of the honorifics rigour strips ("mr", "doctor", "associate"): a name starting with
@@ -216,16 +218,24 @@ def account_key(sort_code: object, account_number: object, iban_value: str | Non
 
 
 def company_number(value: object) -> str | None:
-    """A Companies House number padded to eight characters (``7654321`` -> ``07654321``).
+    """A Companies House number as the register writes it: eight characters, zeros restored.
 
-    >>> company_number("SC 1234")
-    'SC001234'
+    Spreadsheets and some bulk files drop leading zeros (``7654321``) or spaces a prefix off
+    (``SC 1234``); the register's own form pads the digits so prefix and digits fill eight
+    characters. Every Companies House and Land Registry reader and the scorer use this one
+    function, so the same company meets itself whichever file it came from. A value that is not
+    of that shape (``IP10067R``, a foreign number) is only compacted, never padded.
+
+    >>> company_number("SC 1234"), company_number("7654321"), company_number("oe000123")
+    ('SC001234', '07654321', 'OE000123')
+    >>> company_number("R123"), company_number("IP10067R"), company_number("123456789")
+    ('R0000123', 'IP10067R', '123456789')
     """
     text = normalise_identifier(value)
     if not text:
         return None
     match = _CH_NUMBER.match(text)
-    if match:
+    if match and len(text) <= 8:
         prefix = match.group(1) or ""
         return prefix + match.group(2).zfill(8 - len(prefix))
     return text

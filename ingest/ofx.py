@@ -1,7 +1,7 @@
 """OFX / QFX statements (Open Financial Exchange, SGML v1 and XML v2) via ``ofxparse``.
 
 Each cash transaction of each account becomes a TRANSFER exactly as a CSV statement line does
-(:class:`ingest.bank.StatementBuilder`: counterparty parsed from the payee, stable row ids,
+(:class:`ingest.statement.StatementBuilder`: counterparty parsed from the payee, stable row ids,
 transfer matching after the load). What is not a cash movement is not silently dropped:
 
 - an error response (a failed sign-on such as ``signon_fail.ofx`` or a statement-level error
@@ -26,10 +26,10 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.store import Store
 from graph.types import clean_text
-from ingest.bank import StatementBuilder, finish_statement, merged_ids
 from ingest.counterparty import slug
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport
+from ingest.statement import StatementBuilder, finish_statement, merged_ids
 
 __all__ = ["load_ofx", "parse_ofx", "bank_error"]
 
@@ -127,11 +127,15 @@ def load_ofx(store: Store, path: str | Path, quarantine_dir: str | Path = "quara
             try:
                 account_id, account_records = builder.account(key, props)
                 payee, memo = clean_text(txn.payee) or "", clean_text(txn.memo) or ""
-                extra = {"memo": memo if memo and memo != payee else None, "check_number": clean_text(txn.checknum)}
+                kind = clean_text(txn.type) or ""
+                extra = {"memo": memo if memo and memo != payee else None, "check_number": clean_text(txn.checknum),
+                         "type": kind or None}
+                # TRNTYPE ("debit", "pos") reads the counterparty but is not part of what the bank printed.
+                ref = clean_text(txn.id) or clean_text(txn.checknum)
                 records = builder.transfer(row, account_id, account_records, txn.date.date().isoformat(), txn.amount,
-                                           currency, payee or memo, clean_text(txn.type) or "",
-                                           clean_text(txn.id) or clean_text(txn.checknum), None, extra,
-                                           source_ref=f"FITID {txn.id}" if clean_text(txn.id) else None)
+                                           currency, payee or memo, kind, ref, None, extra,
+                                           source_ref=f"FITID {txn.id}" if clean_text(txn.id) else None,
+                                           describe_type=False)
             except InvalidRecord as exc:
                 loader.reject(file, row, exc.reason, exc.column, raw)
             except (AttributeError, TypeError, ValueError) as exc:

@@ -2,11 +2,12 @@
 
 The orchestrator is small on purpose; the parts live beside it: :mod:`ingest.normalise`
 (cleaning), :mod:`ingest.scoring` (pure versioned scorers), :mod:`ingest.blocking` (which
-pairs to score), :mod:`ingest.pair_scoring` (the veto and scorers over those pairs) and
-:mod:`ingest.judgement` (decisions under analyst judgements). This module
-reads records through the Store, writes reversible ``SAME_AS`` relations (never touching a
-source record), keeps the review queue, and remembers which records it has seen so a new file is
-resolved against the store without re-scoring every old pair.
+pairs to score), :mod:`ingest.pair_scoring` (the veto and scorers over those pairs),
+:mod:`ingest.judgement` (decisions under analyst judgements) and :mod:`ingest.review` (what a
+reviewer sees and records; its functions are re-exported here). This module reads records
+through the Store, writes reversible ``SAME_AS`` relations (never touching a source record),
+keeps the review queue, and remembers which records it has seen so a new file is resolved
+against the store without re-scoring every old pair.
 
 State kept in the store's meta table:
 
@@ -18,12 +19,11 @@ State kept in the store's meta table:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from graph.canonical import CanonicalView
+from graph.canonical import CanonicalView, linked_records
 from graph.errors import InvalidRecord
 from graph.model import AuditEvent, Entity, Judgement, Provenance, Relation, utc_now
 from graph.settings import Settings
@@ -31,6 +31,7 @@ from graph.store import Store
 from ingest.blocking import BlockingStats
 from ingest.judgement import Candidate, Decisions, current_judgements, decide, pair_key
 from ingest.pair_scoring import gc_paused, score_candidates
+from ingest.review import REVIEW_KEY, entities, judge, retract, review_queue  # the review functions live there
 from ingest.scoring import SCORERS, prepare, score_pair
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 RESOLVABLE: tuple[str, ...] = tuple(SCORERS)
-REVIEW_KEY = "resolution:review"
 SEEN_KEY = "resolution:seen"
 LAST_KEY = "resolution:last"
 DATASET = "resolution"
@@ -135,18 +135,7 @@ def _scope(store: Store, seeds: set[str], queue: list[dict[str, Any]],
     for a, b in [(i["left"], i["right"]) for i in queue] + list(judged):
         beside.setdefault(a, set()).add(b)
         beside.setdefault(b, set()).add(a)
-    scope: set[str] = set()
-    links: dict[str, Relation] = {}
-    frontier = set(seeds)
-    while frontier:
-        scope |= frontier
-        found: set[str] = set()
-        for rel in store.relations_of(sorted(frontier), kinds=["SAME_AS"]):
-            links[rel.id] = rel
-            found.update((rel.source, rel.target))
-        for x in frontier:
-            found |= beside.get(x, set())
-        frontier = found - scope
+    scope, links = linked_records(store, seeds, beside)
     return scope, list(links.values())
 
 
@@ -277,61 +266,3 @@ def _write(store: Store, decisions: Decisions, existing: list[Relation], counted
 def resolve_after_load(store: Store, settings: Settings | None = None) -> dict[str, Any]:
     """The incremental run ``assetgraph load`` makes after each file (``--no-resolve`` skips it)."""
     return resolve(store, settings, only_new=True).to_dict()
-
-
-def review_queue(store: Store, include_unsure: bool = True) -> list[dict[str, Any]]:
-    """The pairs waiting for an analyst, best score first."""
-    items = [i for i in store.get_meta(REVIEW_KEY) or [] if include_unsure or i.get("status") != "unsure"]
-    return sorted(items, key=lambda i: (-float(i["score"]), i["left"], i["right"]))
-
-
-def judge(store: Store, left: str, right: str, verdict: str, user: str,
-          settings: Settings | None = None) -> ResolveReport:
-    """Record an analyst's verdict on a pair and re-apply decisions (no re-scoring of old pairs).
-
-    ``negative`` on a merged pair is the undo: the link goes and both records stand alone.
-    """
-    if left == right:
-        raise InvalidRecord("a judgement needs two different records")
-    missing = [x for x in (left, right) if store.get_entity(x) is None]
-    if missing:
-        raise InvalidRecord(f"no such record: {', '.join(missing)}")
-    item = next((i for i in store.get_meta(REVIEW_KEY) or [] if pair_key(i["left"], i["right"]) ==
-                 pair_key(left, right)), None)
-    store.add_judgement(Judgement(left, right, verdict, user, created_at=_now_precise(),
-                                  score=item["score"] if item else None,
-                                  explanation=item.get("explanation", {}) if item else {}))
-    store.log(AuditEvent(user, "judgement", {"left": left, "right": right, "verdict": verdict}))
-    return resolve(store, settings, only_new=True, user=user, touch=(left, right))
-
-
-def _now_precise() -> str:
-    """UTC time to the microsecond, so two verdicts on one pair in one second stay ordered."""
-    return datetime.now(UTC).isoformat()
-
-
-def retract(store: Store, left: str, right: str, user: str, settings: Settings | None = None) -> int:
-    """Soft-delete the standing judgements on a pair (the machine's view applies again)."""
-    key = pair_key(left, right)
-    now = utc_now()
-    gone = [j for j in store.judgements() if pair_key(j.left, j.right) == key and not j.deleted_at]
-    for j in gone:
-        store.delete_judgement(j.id, now)
-    store.log(AuditEvent(user, "retract", {"left": key[0], "right": key[1], "count": len(gone)}))
-    resolve(store, settings, only_new=True, user=user, touch=key)
-    return len(gone)
-
-
-def entities(store: Store, kind: str | None = None) -> Iterator[dict[str, Any]]:
-    """Resolved entities as plain dicts: ``entity_id``, ``kind``, ``name``, ``records``.
-
-    The name is the longest caption among the members (usually the fullest form).
-    """
-    view = CanonicalView.from_store(store)
-    groups: dict[str, list[Entity]] = {}
-    for e in store.iter_entities([kind] if kind else None):
-        groups.setdefault(view.cluster_of(e.id), []).append(e)
-    for cid in sorted(groups):
-        members = groups[cid]
-        name = max((m.name for m in members), key=lambda n: (len(n), n))
-        yield {"entity_id": cid, "kind": members[0].kind, "name": name, "records": sorted(m.id for m in members)}

@@ -35,6 +35,7 @@ from ingest.ftm_schema import (
     encode_extra,
     ftm_id,
     link_for,
+    registry_props,
 )
 
 __all__ = ["MARKING", "FtmExport", "export_ftm", "entity_proxy", "relation_proxy"]
@@ -111,10 +112,14 @@ def entity_proxy(entity: Entity) -> EntityProxy:
     proxy.id = ftm_id(entity.id)
     extra: dict[str, Any] = {}
     _fill(proxy, entity.props, ENTITY_PROPS[entity.kind], extra)
+    numbers = entity.props.get("registration_numbers")  # travels whole in extra; shown in FtM where it can be
+    for prop, values in registry_props(numbers if isinstance(numbers, list) else []).items():
+        if prop in proxy.schema.properties:
+            proxy.add(prop, values, quiet=True)
     kept = entity.props.get("ftm")  # FtM props we had no slot for go back where they came from
     if isinstance(kept, Mapping):
         for prop, values in kept.items():
-            if prop in proxy.schema.properties and prop != "summary" and isinstance(values, list):
+            if prop in proxy.schema.properties and isinstance(values, list):  # plain summaries too
                 proxy.add(prop, [str(v) for v in values], quiet=True)
     _provenance(entity, proxy, extra)
     if extra:

@@ -72,6 +72,9 @@ def register(cli: typer.Typer) -> None:
             emit_json(out)
         else:
             console.print(_summary(report))
+            for key, note in report.notes.items():  # a reader says what it chose and why (a bank layout)
+                if isinstance(note, dict) and note.get("why"):
+                    console.print(f"{key}: {note['why']}", markup=False, highlight=False)
             if report.quarantine_file:
                 console.print(f"{report.quarantined} rows quarantined: {report.quarantine_file}")
 

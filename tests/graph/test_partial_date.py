@@ -19,6 +19,8 @@ READS = [
     ("2006/03/23", "2006-03-23", "day"),
     ("2006-03-23T10:15:00Z", "2006-03-23", "day"),
     ("2006-03-23 10:15", "2006-03-23", "day"),
+    ("23-03-2006 00:00", "2006-03-23", "day"),  # a spreadsheet re-save of Price Paid
+    ("23/03/2006 14:05:09", "2006-03-23", "day"),
     ("23/03/2006", "2006-03-23", "day"),
     ("23.03.2006", "2006-03-23", "day"),
     ("23-03-2006", "2006-03-23", "day"),
@@ -112,3 +114,16 @@ def test_hostile_text_is_a_date_or_a_reason_never_a_crash(text: str) -> None:
         assert len(parsed.text) == {"year": 4, "month": 7, "day": 10}[parsed.precision]
         if parsed.is_full:
             date.fromisoformat(parsed.text)
+
+
+def test_a_partial_date_in_a_window_counts_as_every_day_it_may_mean() -> None:
+    from graph.model import Provenance, Relation
+
+    def link(start: str | None, end: str | None) -> Relation:
+        props = {k: v for k, v in (("start_date", start), ("end_date", end)) if v}
+        return Relation("d/r", "OWNS", "d/a", "d/b", props, (Provenance("d"),))
+
+    assert link(None, "2006").in_window("2006-05-01", None)  # ended some day in 2006
+    assert not link(None, "2005").in_window("2006-05-01", None)
+    assert link("2006-05", None).in_window(None, "2006-05-01")
+    assert not link("2006-06", None).in_window(None, "2006-05-31")

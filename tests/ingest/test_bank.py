@@ -140,8 +140,10 @@ def test_bad_mapping_fails_before_reading(tmp_path: Path) -> None:
         Layout.from_dict({"columns": {"date": "Date"}})
     junk = tmp_path / "junk.csv"
     junk.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InvalidRecord, match="no a known statement header"), SQLiteStore(tmp_path / "db") as store:
+    with pytest.raises(InvalidRecord, match="no known statement header") as refused, \
+            SQLiteStore(tmp_path / "db") as store:
         load_statement(store, junk, tmp_path / "q")
+    assert "layouts tried: " in str(refused.value) and "revolut" in str(refused.value)
 
 
 def test_custom_mapping_and_generic_header(tmp_path: Path) -> None:

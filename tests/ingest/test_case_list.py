@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from graph.sqlite_store import SQLiteStore
 from ingest.bundle import load_bundle
 from ingest.case_list import _is_case_list, load_case_list
@@ -89,3 +93,63 @@ def test_subject_dataset_option_and_detection(sqlite_store: SQLiteStore, demo_bu
     other = tmp_path / "people.csv"
     other.write_text("id,name\nP1,X\n", encoding="utf-8")
     assert not _is_case_list(other) and not _is_case_list(tmp_path)
+
+
+def test_an_unreadable_optional_field_costs_the_field(sqlite_store: SQLiteStore, demo_bundle: Path,
+                                                      tmp_path: Path) -> None:
+    load_bundle(sqlite_store, demo_bundle, tmp_path / "q")
+    header = [*HEADER, "proceedings_started", "lifestyle", "convictions"]
+    path = _write(tmp_path / "ledger.csv", [
+        # benefit in another currency, a month-13 proceedings date, an unknown lifestyle: the case still loads
+        ["OP-OLD-1", "P7", "OP-DEMO-01", "10 Jan 2020", "", "5000 AED", "50000", "", "active", "", "",
+         "2019-13-01", "maybe", "2019-06-01;March 2019"],
+        ["OP-OLD-2", "P7", "OP-DEMO-01", "10/01/2020", "31/02/2020", "1", "1", "", "active", "", "",
+         "", "", ""],  # an impossible due date changes the time to pay: the row is quarantined
+    ], header)
+    report = load_case_list(sqlite_store, path, tmp_path / "q")
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (2, 1, 1, 4)
+    case = sqlite_store.get_entity("OP-OLD-1/case")
+    assert case.props["order"]["date"] == "2020-01-10" and case.props["order"]["benefit"] is None
+    assert case.props["order"]["benefit_raw"] == "5000 AED"
+    assert case.props["proceedings_started_raw"] == "2019-13-01" and "proceedings_started" not in case.props
+    assert case.props["lifestyle_raw"] == "maybe" and "lifestyle" not in case.props
+    assert case.props["convictions_raw"] == "2019-06-01;March 2019"  # a month is not a day of conviction
+    with open(report.quarantine_file, encoding="utf-8") as fh:
+        lines = list(csv.DictReader(fh))
+    assert {(r["row"], r["level"], r["column"]) for r in lines} == {
+        ("2", "field", "benefit"), ("2", "field", "proceedings_started"), ("2", "field", "lifestyle"),
+        ("2", "field", "convictions"), ("3", "record", "due")}
+    assert report.notes["date_forms"]["order_date"] == {"DD-Mon-YYYY": 1, "DD/MM/YYYY": 1}
+
+
+_CELL = st.one_of(st.sampled_from(["", "P7", "OP-DEMO-01/P7", "2020-02-30", "10/01/2020", "Jan 2020", "£1,000",
+                                   "1000 AED", "(5)", "2020-01-01:10;x", "active", "deceased", "yes", "maybe",
+                                   "OP-X", "\x00", "=1+1"]), st.text(max_size=8))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=0, max_size=16), min_size=20, max_size=60), repeat=st.integers(5, 20))
+def test_hostile_case_lists_reconcile(rows: list[list[str]], repeat: int, demo_db_once: Path,
+                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hostile ledgers: every row is loaded or quarantined (a field-level line at most), never an exception."""
+    import shutil
+
+    tmp = tmp_path_factory.mktemp("caselist")
+    db = tmp / "db.sqlite"
+    shutil.copy(demo_db_once, db)
+    header = [*HEADER, "proceedings_started", "valuation_date", "lifestyle", "convictions", "source"]
+    path = _write(tmp / "cases.csv", [[f"OP-H-{i}", *r[1:]] if r else r for i, r in enumerate(rows * repeat)],
+                  header)
+    with SQLiteStore(db) as store:
+        first = load_case_list(store, path, tmp / "q", subject_dataset="OP-DEMO-01")
+        again = load_case_list(store, path, tmp / "q", subject_dataset="OP-DEMO-01")
+    assert first.read == first.loaded + first.quarantined and all(f.reconciles for f in first.files.values())
+    assert (again.read, again.loaded, again.quarantined) == (first.read, first.loaded, first.quarantined)
+
+
+@pytest.fixture(scope="module")
+def demo_db_once(tmp_path_factory: pytest.TempPathFactory, demo_bundle: Path) -> Path:
+    root = tmp_path_factory.mktemp("caselist-demo")
+    with SQLiteStore(root / "demo.db") as store:
+        load_bundle(store, demo_bundle, root / "q")
+    return root / "demo.db"

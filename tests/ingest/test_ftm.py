@@ -44,7 +44,14 @@ def test_sanctions_cluster(store: Store, tmp_path: Path) -> None:
     assert person.props["dob"] == "1988-01-07" and person.props["country"] == "RU"
     assert "Mariya ZAKHAROVA" in person.props["aliases"]
     assert "ofac-46001" in person.props["referents"]
-    assert person.props["ftm"]["innCode"] == ["183116181362"]
+    assert person.props["opensanctions_id"] == "NK-2Tbri3s6GgNtAwsSXh4qpL"  # canonical; ofac-46001 stays a referent
+    assert person.props["registration_numbers"] == ["ru-inn:183116181362"]
+    assert person.props["id_numbers"] == person.props["tax_numbers"] == ["183116181362"]
+    assert "innCode" not in person.props["ftm"]
+    merged = store.get_entity("ftm/NK-abdzbEBkqyT29GyREbiURZ")  # three registration numbers: no single one
+    assert merged is not None and "company_number" not in merged.props
+    assert merged.props["registration_numbers"][:3] == ["ru:1091841000624", "ru:1841015504", "ru:1101841007938"]
+    assert "ru-ogrn:1101841007938" in merged.props["registration_numbers"]
     assert person.provenance[0].source_ref == "FtM Person NK-2Tbri3s6GgNtAwsSXh4qpL"
     assert "us_ofac_sdn" in (person.provenance[0].source or "")
     again = load_ftm(store, FIXTURES / "zala_entities.ftm.json", tmp_path / "q")
@@ -152,6 +159,17 @@ def test_ftm_props_survive_a_second_export(sqlite_store: SQLiteStore, tmp_path: 
     person = by_id["ftm.NK-2Tbri3s6GgNtAwsSXh4qpL"]
     assert person["schema"] == "Person" and person["properties"]["innCode"] == ["183116181362"]
     assert person["properties"]["birthDate"] == ["1988-01-07"]
+    assert person["properties"]["idNumber"] == person["properties"]["taxNumber"] == ["183116181362"]
+    company = by_id["ftm.NK-abdzbEBkqyT29GyREbiURZ"]
+    assert company["properties"]["ogrnCode"] == ["1101841007938"]
+    path = tmp_path / "again.ftm.json"  # read back: every identifier as it was, none derived twice
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with SQLiteStore(tmp_path / "fresh.db") as fresh:
+        load_ftm(fresh, path, tmp_path / "q")
+        for sid in ("NK-2Tbri3s6GgNtAwsSXh4qpL", "NK-abdzbEBkqyT29GyREbiURZ", "NK-cWSvGMvufNH5KwEV88FwTA"):
+            before, after = sqlite_store.get_entity(f"ftm/{sid}"), fresh.get_entity(f"ftm/ftm.{sid}")
+            assert before is not None and after is not None
+            assert dict(after.props) == dict(before.props), sid
 
 
 def test_mapping_table_is_consistent() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_support import REAL as CORPUS
+from corpus_support import check_corpus_file, corpus_params
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,12 @@ HOSTILE_ROWS = 5000  # per example; 2 examples per reader -> 10^4 generated rows
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 
 
+def _title(row: int, name: str = "ccod_sample.csv") -> str:
+    """The title number on a fixture's line ``row`` (1-based, the header is line 1)."""
+    with open(FIXTURES / name, encoding="utf-8") as fh:
+        return list(csv.reader(fh))[row - 1][0]
+
+
 def _reasons(report: Any) -> dict[int, tuple[str, str]]:
     with open(report.quarantine_file, encoding="utf-8") as fh:
         return {int(r["row"]): (r["column"], r["reason"]) for r in csv.DictReader(fh)}
@@ -35,9 +43,10 @@ def _reasons(report: Any) -> dict[int, tuple[str, str]]:
 def test_ccod_sample(store: Store, tmp_path: Path) -> None:
     report = load_ccod(store, FIXTURES / "ccod_sample.csv", tmp_path / "q")
     out = report.to_dict()
-    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (29, 22, 7, True)
+    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (29, 25, 4, True)
+    assert out["fields_dropped"] == 3  # a bad price or date costs the field, not the title
     counts = store.counts()
-    assert counts["Property"] == 22 and counts["OWNS"] == 31
+    assert counts["Property"] == 25 and counts["OWNS"] == 34
     assert counts["Company"] == 13  # 12 companies; ACME has two proprietor addresses -> two records
     title = store.get_entity("gb-hmlr-ccod/NGL200003")
     assert title is not None and title.kind == "Property"
@@ -50,21 +59,25 @@ def test_ccod_sample(store: Store, tmp_path: Path) -> None:
     numbers = {e.props["company_number"] for e in store.get_entities([o.source for o in owners])}
     assert numbers == {"03456789", "OC301234", "SC198765", "09871234"}
     vance = [e for e in store.iter_entities(["Company"]) if e.props.get("company_number") == "07654321"]
-    assert len(vance) == 1 and len(store.relations_of([vance[0].id], ["OWNS"])) == 4
+    assert len(vance) == 1 and len(store.relations_of([vance[0].id], ["OWNS"])) == 7
     assert vance[0].props["country"] == "GB" and vance[0].provenance[0].row is None
+    assert vance[0].props["registration_numbers"] == ["gb-coh:07654321"]
     reasons = _reasons(report)
     assert reasons[25][0] == "Title Number"
-    assert "impossible date" in reasons[26][1]
-    assert "not an amount" in reasons[27][1] and "negative" in reasons[29][1]
+    assert reasons[26][0] == "acquired" and "impossible date" in reasons[26][1]
+    assert reasons[27][0] == "acquisition_price" and "not an amount" in reasons[27][1] and "negative" in reasons[29][1]
     assert "no proprietor" in reasons[28][1] and "no name" in reasons[30][1]
     assert "ragged row" in reasons[31][1]
+    dated = store.get_entity("gb-hmlr-ccod/" + _title(26))
+    assert dated is not None and dated.props["acquired_raw"] == "31-02-2019" and "acquired" not in dated.props
+    assert report.notes["date_forms"]["Date Proprietor Added"] == {"DD/MM/YYYY": 25, "unreadable": 1}
     again = load_ccod(store, FIXTURES / "ccod_sample.csv", tmp_path / "q")
     assert (again.entities_written, again.relations_written) == (0, 0)
 
 
 def test_ocod_sample(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     report = load_ccod(sqlite_store, FIXTURES / "ocod_sample.csv", tmp_path / "q", overseas=True)
-    assert (report.read, report.loaded, report.quarantined) == (23, 18, 5)
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (23, 20, 3, 2)
     companies = list(sqlite_store.iter_entities(["Company"], dataset="gb-hmlr-ocod"))
     by_name = {}
     for c in companies:
@@ -82,7 +95,7 @@ def test_ocod_sample(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     mansion = sqlite_store.relations_of(["gb-hmlr-ocod/NGL800005"], ["OWNS"], "in")
     assert len(mansion) == 4
     reasons = _reasons(report)
-    assert "EUR" in reasons[23][1] and "ragged row" in reasons[24][1]
+    assert reasons[23][0] == "acquisition_price" and "EUR" in reasons[23][1] and "ragged row" in reasons[24][1]
 
 
 def test_ppd_sample_applies_changes_and_deletes(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
@@ -122,23 +135,91 @@ def test_cli_loads_ocod(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (23, 18, 5, True)
+    assert (out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == (23, 20, 3, True)
 
 
-def test_a_title_repeated_in_one_file_is_last_row_wins(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
-    header = _ccod_header(False)
-    path = tmp_path / "dup.csv"
+def _titles_file(path: Path, overseas: bool, rows: list[dict[str, str]]) -> Path:
+    """A CCOD/OCOD file with the published header and ``rows`` (unnamed columns empty)."""
+    header = _ccod_header(overseas)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        for price in ("100", "200"):
-            row = dict.fromkeys(header, "")
-            row |= {"Title Number": "DUP1", "Price Paid": price, "Proprietor Name (1)": "A LTD"}
-            writer.writerow([row[h] for h in header])
+        writer.writerows([(dict.fromkeys(header, "") | row)[h] for h in header] for row in rows)
+    return path
+
+
+def test_a_title_repeated_in_one_file_is_last_row_wins(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    path = _titles_file(tmp_path / "dup.csv", False, [
+        {"Title Number": "DUP1", "Price Paid": price, "Proprietor Name (1)": "A LTD"} for price in ("100", "200")])
     first = load_ccod(sqlite_store, path, tmp_path / "q")
     assert (first.read, first.loaded) == (2, 2)
     title = sqlite_store.get_entity("gb-hmlr-ccod/DUP1")
     assert title is not None and title.props["acquisition_price"] == "200"
+
+
+# --- the real corpus (tests/fixtures/real/land-registry, see SOURCES.md there) -------------------
+
+REAL = CORPUS / "land-registry"
+# file, format, read, loaded, quarantined, fields_dropped
+REAL_CORPUS = [
+    ("pp-complete-prefix.csv", "ppd", 30, 30, 0, 0),
+    ("pp-monthly-update-prefix.csv", "ppd", 30, 30, 0, 0),
+    ("pp-monthly-update-resaved-prefix.csv", "ppd", 29, 29, 0, 0),  # + its header row, not a sale
+    ("CCOD_FULL_built.csv", "ccod", 10, 10, 0, 0),  # built: no real CCOD/OCOD extract is public
+    ("OCOD_FULL_built.csv", "ocod", 10, 10, 0, 0),
+]
+
+
+@pytest.mark.parametrize("case", corpus_params("land-registry", REAL_CORPUS))
+def test_real_corpus_loads_with_expected_counts(case: Any, sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    check_corpus_file(sqlite_store, tmp_path / "q", *case)
+
+
+def test_real_price_paid_values(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    load_ppd(sqlite_store, REAL / "pp-complete-prefix.csv", tmp_path / "q")
+    resaved = load_ppd(sqlite_store, REAL / "pp-monthly-update-resaved-prefix.csv", tmp_path / "q")
+    props = {e.props["ppd_key"]: e.props for e in sqlite_store.iter_entities(["Property"])}
+    flat = props["SW82PH|10|41|"]  # PAON 10, SAON 41: a flat, keyed by both
+    assert flat["value"] == "110995" and flat["value_date"] == "1995-11-09" and flat["tenure"] == "Leasehold"
+    assert flat["sales"][0]["new_build"] is True and flat["sales"][0]["transaction_id"].startswith("{60CF8CE4")
+    honeycomb = props["B311RA|15||"]
+    assert honeycomb["value_date"] == "2025-10-31"  # DD-MM-YYYY 00:00 of a spreadsheet copy, read as a day
+    assert resaved.notes["header_row"]["row"] == 1 and resaved.notes["header_row"]["cells"][0] == "Transaction_ID"
+    assert resaved.notes["date_forms"] == {"date": {"DD/MM/YYYY hh:mm": 29}}
+
+
+def test_row_count_trailer(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    report = load_ccod(sqlite_store, REAL / "CCOD_FULL_built.csv", tmp_path / "q")
+    assert report.notes["row_count"] == {"file": "CCOD_FULL_built.csv", "stated": 10, "read": 10, "matches": True}
+    short = tmp_path / "CCOD_short.csv"
+    lines = (REAL / "CCOD_FULL_built.csv").read_text(encoding="utf-8").splitlines()
+    short.write_text("\n".join([*lines[:4], lines[-1]]) + "\n", encoding="utf-8")  # 3 titles, trailer says 10
+    cut = load_ccod(sqlite_store, short, tmp_path / "q")
+    assert (cut.read, cut.quarantined) == (3, 0) and cut.notes["row_count"]["matches"] is False
+
+
+def test_cli_loads_a_resaved_price_paid_file_without_format(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--db", "x.db", "load", str(REAL / "pp-monthly-update-resaved-prefix.csv"),
+         "--json", "--no-resolve"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert (out["format"], out["read"], out["loaded"], out["quarantined"], out["reconciled"]) == ("ppd", 29, 29, 0,
+                                                                                                  True)
+
+
+def test_ocod_numbers_are_not_padded_into_uk_numbers(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    path = _titles_file(tmp_path / "ocod.csv", True, [
+        {"Title Number": title, "Proprietor Name (1)": f"CO {title}", "Company Registration No. (1)": number,
+         "Country Incorporated (1)": "British Virgin Islands"}
+        for title, number in (("T1", "1234567"), ("T2", "FC31362"), ("T3", "oe 123"))])
+    load_ccod(sqlite_store, path, tmp_path / "q", overseas=True)
+    numbers = {e.props["name"]: (e.props.get("company_number"), e.props.get("registration_numbers"))
+               for e in sqlite_store.iter_entities(["Company"])}
+    assert numbers == {"CO T1": ("1234567", None),  # a BVI number stays as the register wrote it
+                       "CO T2": ("FC031362", ["gb-coh:FC031362"]), "CO T3": ("OE000123", ["gb-coh:OE000123"])}
 
 
 # --- hostile input -------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ def test_example_mapping_loads(tmp_path: Path) -> None:
         vance = store.get_entity("liquidator-2024/person:O1")
         company = store.get_entity("liquidator-2024/company:07654321")
         links = {(r.source, r.target): r for r in store.iter_relations(["DIRECTOR_OF"])}
-    assert (out["read"], out["loaded"], out["quarantined"]) == (6, 3, 3) and out["reconciled"]
+    assert (out["read"], out["loaded"], out["quarantined"], out["fields_dropped"]) == (6, 4, 2, 1) and out["reconciled"]
     assert again["entities_written"] == again["relations_written"] == 0
-    assert counts == {"Company": 2, "Person": 2, "DIRECTOR_OF": 3}
+    assert counts == {"Company": 3, "Person": 3, "DIRECTOR_OF": 4}  # a bad date costs the date, not the company
     assert vance is not None and vance.kind == "Person" and vance.props["dob"] == "1979-09-03"
     assert vance.props["aliases"] == ["Mv", "M E Vance"]
     assert company is not None and company.props["incorporated"] == "2014-03-02"
@@ -41,7 +41,8 @@ def test_quarantine_reasons(tmp_path: Path) -> None:
         report = load_mapped(store, FIXTURES / "officers.csv", MAPPING, tmp_path / "q")
     with open(report.quarantine_file, encoding="utf-8") as fh:
         rows = {r["row"]: r for r in csv.DictReader(fh)}
-    assert rows["5"]["column"] == "incorporated" and "impossible date" in rows["5"]["reason"]
+    assert rows["5"]["level"] == "field" and rows["5"]["column"] == "incorporated"
+    assert "impossible date" in rows["5"]["reason"] and "incorporated" in rows["5"]["reason"]
     assert rows["6"]["column"] == "officer_id" and "person end has no id" in rows["6"]["reason"]
     assert "ragged row" in rows["8"]["reason"]
 
@@ -56,6 +57,10 @@ def test_quarantine_reasons(tmp_path: Path) -> None:
     ({"records": [{"kind": "Person", "id": "p", "properties": {"dob": {"column": "d", "type": "when"}}}]},
      "needs a column name and a type"),
     ({"records": []}, "non-empty 'records'"),
+    ({"date_order": "myd", "records": [{"kind": "Person", "id": "p"}]}, "date_order must be one of"),
+    ({"date_pivot": 1999, "records": [{"kind": "Person", "id": "p"}]}, "date_pivot must be a two-digit year"),
+    ({"records": [{"kind": "Person", "id": "p", "properties": {"dob": {"column": "d", "type": "date",
+                                                                        "date_order": 3}}}]}, "date_order"),
 ])
 def test_bad_mappings_fail_before_reading(mapping: dict, message: str) -> None:
     with pytest.raises(InvalidRecord, match=message):
@@ -93,6 +98,49 @@ def test_xlsx_and_transfers(tmp_path: Path) -> None:
         (transfer,) = list(store.iter_relations(["TRANSFER"]))
     assert (out["loaded"], out["quarantined"]) == (1, 1) and out["dataset"] == "csv-pay"
     assert transfer.props == {"date": "2021-03-01", "amount": "1500.00"}
+
+
+def test_date_order_pivot_and_partial_dates(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text("id,name,born,paid_on,amount,seen\n"
+                    "P1,Ann,1984,03/23/2006,10,23-06-01\n"      # a year stays a year; US order as the spec says
+                    "P2,Bob,March 1979,12/31/2019,20,99-12-31\n"
+                    "P3,Cy,31/02/1980,13/01/2020,30,\n"        # impossible dob: the field; no such US day: the row
+                    "P4,Di,,02/30/2020,,\n", encoding="utf-8")
+    mapping = {"date_order": "mdy", "date_pivot": 30, "records": [
+        {"kind": "Person", "id": "id", "properties": {
+            "name": "name", "dob": {"column": "born", "type": "date", "date_order": "dmy"},
+            "x_seen": {"column": "seen", "type": "day", "date_order": "ymd"}}},
+        {"kind": "Person", "id": "name", "id_prefix": "payee"},
+        {"kind": "TRANSFER", "from": {"kind": "Person", "id": "id"}, "to": {"kind": "Person", "id": "name",
+                                                                           "id_prefix": "payee"},
+         "properties": {"date": {"column": "paid_on", "type": "date"},
+                        "amount": {"column": "amount", "type": "money"}}}]}
+    with SQLiteStore(tmp_path / "db") as store:
+        report = load_mapped(store, path, mapping, tmp_path / "q")
+        people = {e.source_id: e.props for e in store.iter_entities(["Person"])}
+        transfers = {r.props["date"] for r in store.iter_relations(["TRANSFER"])}
+    assert (report.read, report.loaded, report.quarantined, report.fields_dropped) == (4, 2, 2, 0)
+    assert people["person:P1"]["dob"] == "1984" and people["person:P2"]["dob"] == "1979-03"
+    assert people["person:P1"]["x_seen"] == "2023-06-01" and people["person:P2"]["x_seen"] == "1999-12-31"
+    assert transfers == {"2006-03-23", "2019-12-31"}  # a transfer's date is a day, read in the stated order
+    with open(report.quarantine_file, encoding="utf-8") as fh:
+        rows = {r["row"]: r for r in csv.DictReader(fh)}
+    assert rows["4"]["column"] == "paid_on" and "'13/01/2020' is not a date in mdy order" in rows["4"]["reason"]
+    assert rows["5"]["column"] == "paid_on" and "02/30/2020" in rows["5"]["reason"]
+    assert report.notes["date_forms"]["paid_on"]["DD/MM/YYYY"] == 2
+
+
+def test_required_field(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id,name,born\nP1,Ann,1984-02-30\nP2,,1984\n", encoding="utf-8")
+    mapping = {"records": [{"kind": "Person", "id": "id", "properties": {
+        "name": {"column": "name", "required": True}, "dob": {"column": "born", "type": "date"}}}]}
+    with SQLiteStore(tmp_path / "db") as store:
+        report = load_mapped(store, path, mapping, tmp_path / "q")
+        (ann,) = list(store.iter_entities(["Person"]))
+    assert (report.loaded, report.quarantined, report.fields_dropped) == (1, 1, 1)
+    assert ann.props == {"name": "Ann", "dob_raw": "1984-02-30"}
 
 
 _CELL = st.one_of(st.sampled_from(["", "O1", "07654321", "2020-02-30", "03/09/1979", "a;b", "x" * 50]),

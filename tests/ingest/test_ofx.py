@@ -88,11 +88,19 @@ def test_checking_values(tmp_path: Path) -> None:
 def test_investment_lines_are_quarantined_with_reasons(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "db") as store:
         report = load_ofx(store, FIXTURES / "fidelity.ofx", tmp_path / "q")
-        cash = sorted(t.props["description"] for t in store.iter_relations(["TRANSFER"]))
+        cash = sorted((t.props["description"], t.props["type"]) for t in store.iter_relations(["TRANSFER"]))
     rows = _reasons(report.quarantine_file)
     assert sum("investment transaction (buystock" in r["reason"] for r in rows) == 8
     assert sum(r["column"] == "position" for r in rows) == 6
-    assert cash == ["dep INTEREST EARNED", "dep INTEREST EARNED", "other LATE SETTLEMENT FEE"]
+    # The OFX transaction type is kept as the type, never glued onto what the bank printed.
+    assert cash == [("INTEREST EARNED", "dep"), ("INTEREST EARNED", "dep"), ("LATE SETTLEMENT FEE", "other")]
+
+
+def test_descriptions_are_the_payee_not_the_transaction_type(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "db") as store:
+        load_ofx(store, FIXTURES / "checking.ofx", tmp_path / "q")
+        transfers = list(store.iter_relations(["TRANSFER"]))
+    assert transfers and all(t.props["description"].split()[0].lower() != t.props["type"].lower() for t in transfers)
 
 
 def test_not_ofx_is_a_clear_error(tmp_path: Path) -> None:

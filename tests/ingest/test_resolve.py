@@ -11,6 +11,7 @@ from graph.model import Entity, Judgement, Provenance
 from graph.settings import Settings
 from graph.store import Store
 from ingest.resolve import entities, judge, resolve, retract, review_queue, same_as_id
+from ingest.review import MergeRefused
 
 
 def rec(id: str, kind: str = "Person", **props: Any) -> Entity:
@@ -83,7 +84,9 @@ def test_undo_restores_both_entities_and_survives_a_rerun(vance: Store) -> None:
 
 
 def test_positive_judgement_merges_and_survives_a_rerun(vance: Store) -> None:
-    judge(vance, "T/P1", "T/P8", "positive", "dc.shah")  # overrules the DOB veto
+    with pytest.raises(MergeRefused, match="date of birth"):  # the DOB conflict refuses a plain accept
+        judge(vance, "T/P1", "T/P8", "positive", "dc.shah")
+    judge(vance, "T/P1", "T/P8", "positive", "dc.shah", reason="PNC: same man", override=True)  # overrules the veto
     link = links(vance)[same_as_id("T/P1", "T/P8")]
     assert link["judgement"] == "analyst" and link["explanation"]["veto"]
     resolve(vance)

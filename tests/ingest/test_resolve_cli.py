@@ -58,10 +58,14 @@ def test_review_reject_undoes_and_accept_merges(db: Path) -> None:
     run(db, "resolve")  # the analyst's verdict survives a full re-run
     people = {e["entity_id"]: e["records"] for e in lines(run(db, "entities", "--json", "--kind", "Person"))}
     assert people["OP-DEMO-01/P1c"] == ["OP-DEMO-01/P1c"]
-    run(db, "review", "retract", "OP-DEMO-01/P1", "OP-DEMO-01/P1c")
-    run(db, "review", "accept", "OP-DEMO-01/P5", "OP-DEMO-01/P1")
+    run(db, "review", "accept", "OP-DEMO-01/P1c", "OP-DEMO-01/P1")  # the latest verdict wins
     people = {e["entity_id"]: e["records"] for e in lines(run(db, "entities", "--json", "--kind", "Person"))}
-    assert people["OP-DEMO-01/P1"] == ["OP-DEMO-01/P1", "OP-DEMO-01/P1b", "OP-DEMO-01/P1c", "OP-DEMO-01/P5"]
+    assert people["OP-DEMO-01/P1"] == ["OP-DEMO-01/P1", "OP-DEMO-01/P1b", "OP-DEMO-01/P1c"]
+    run(db, "review", "retract", "OP-DEMO-01/P1", "OP-DEMO-01/P1c")
+    refused = runner.invoke(cli, ["--db", str(db), "review", "accept", "OP-DEMO-01/P5", "OP-DEMO-01/P1"])
+    assert refused.exit_code == 3 and "OP-DEMO-01/P5 1991-07-19" in refused.output  # Kyle is not Marcus
+    people = {e["entity_id"]: e["records"] for e in lines(run(db, "entities", "--json", "--kind", "Person"))}
+    assert people["OP-DEMO-01/P1"] == ["OP-DEMO-01/P1", "OP-DEMO-01/P1b", "OP-DEMO-01/P1c"]
 
 
 def test_review_list_and_unknown_record(db: Path) -> None:

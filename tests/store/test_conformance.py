@@ -288,3 +288,18 @@ def test_token_lookup_ranks_by_shared_tokens_and_filters_kinds(loaded):
     assert {e.source_id for e in found} >= {"P1", "P2", "C1"}
     assert [e.source_id for e in loaded.find_by_tokens(["vance"], kinds=["Company"])] == ["C1"]
     assert loaded.find_by_tokens(["vance"], limit=1)[0].source_id in {"P1", "P2", "C1"}
+
+
+def test_keyed_items_upsert_read_delete_and_clear(store):
+    store.put_items("seen", {"a/1": "h1", "a/2": {"x": [1, 2]}, HOSTILE: HOSTILE})
+    store.put_items("other", {"a/1": 7})
+    assert store.get_items("seen", ["a/2", "a/1", "missing"]) == {"a/1": "h1", "a/2": {"x": [1, 2]}}
+    assert store.get_items("seen")[HOSTILE] == HOSTILE
+    store.put_items("seen", {"a/1": "h2", "a/2": None})  # update one key, delete another
+    assert store.get_items("seen") == {"a/1": "h2", HOSTILE: HOSTILE}
+    assert store.get_items("other") == {"a/1": 7}  # namespaces are apart
+    keys = [f"k{i}" for i in range(2500)]  # more than one batch
+    store.put_items("many", dict.fromkeys(keys, 1))
+    assert len(store.get_items("many", keys)) == 2500
+    assert store.clear_items("many") == 2500 and store.get_items("many") == {}
+    assert store.get_items("other") == {"a/1": 7}
