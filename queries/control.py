@@ -81,7 +81,7 @@ def _steps(cg: CaseGraph, node: str, via: str, only: tuple[str, ...]) -> list[tu
         kind = data["kind"]
         if (only and key not in only) or (via == "nominee" and not only):
             continue  # a nominee's own holdings are hers
-        if kind == "HOLDS":
+        if kind == "HOLDS" and cg.kind(target) == "Account":  # a HOLDS to anything else says nothing of control
             steps.append((target, 0, (key,), _account_via(via)))
         elif kind == "OWNS" and cg.kind(target) == "Company":
             share = _owner_share(data)

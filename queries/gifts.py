@@ -28,7 +28,7 @@ from queries.control import ControlLink
 from queries.dates import GiftCutoff
 from queries.finding import Warnings
 from queries.representing import Representing, representing_property, still_holds
-from queries.transfer_money import Rates, Sum, TransferWorth, rate_table, read_sum, transfer_day, transfer_worth
+from queries.transfer_money import Rates, Sum, TransferWorth, rate_table, record_sum, transfer_day, transfer_worth
 from queries.valuation import GiftValue, PriceIndex, tainted_gift_value
 
 __all__ = ["Candidate", "GiftFinding", "gift_candidates", "tainted_gifts", "REPORT_VIA", "GIFT_RULE"]
@@ -159,7 +159,7 @@ def _gbp(s: Sum | None) -> Decimal | None:
 
 
 def _value_gift(cg: CaseGraph, c: Candidate, cutoff: GiftCutoff, index: PriceIndex, on: date,
-                order_date: date | None, rates: Rates, exclude: set[str]) -> GiftFinding:
+                order_date: date | None, rates: Rates, exclude: set[str], warnings: Warnings) -> GiftFinding:
     t, worth = c.transfer, c.worth
     assert worth.value is not None  # gift_candidates kept only transfers of some value
     paid_orig = worth.consideration.amount if worth.consideration else Decimal(0)
@@ -178,11 +178,10 @@ def _value_gift(cg: CaseGraph, c: Candidate, cutoff: GiftCutoff, index: PriceInd
         if t.props.get("asset_id"):
             asset = cg.canon(t.props["asset_id"])
             if still_holds(cg, c.recipient, asset, str(t.date), on):
-                now = read_sum({"value": cg.prop(asset, "value"), "value_currency": cg.prop(asset, "value_currency")},
-                               "value", on, rates)
+                now = record_sum(cg, asset, "value", on, rates, warnings, "s.81(1)(b)")
                 current = None if now is None else now.gbp
         else:
-            represent = tuple(representing_property(cg, t, c.recipient, at_gift, on, rates, exclude))
+            represent = tuple(representing_property(cg, t, c.recipient, at_gift, on, rates, exclude, warnings))
             valued = [r.value for r in represent if r.value is not None]
             current, share = (sum(valued, Decimal(0)), Fraction(1)) if valued else (None, share)
         valuation = tainted_gift_value(at_gift, transfer_day(t), on, index, current, share)
@@ -247,5 +246,5 @@ def tainted_gifts(cg: CaseGraph, control: dict[str, ControlLink], cutoff: GiftCu
         if not c.is_gift:
             continue
         with warnings.guard("s.81", c.transfer.source_id or c.transfer.id):
-            found.append(_value_gift(cg, c, cutoff, index, valuation_date, order_date, rates, exclude))
+            found.append(_value_gift(cg, c, cutoff, index, valuation_date, order_date, rates, exclude, warnings))
     return found

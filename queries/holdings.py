@@ -96,6 +96,8 @@ def holdings(cg: CaseGraph, on: date | None = None, max_depth: int = 8) -> list[
         for target, key, data, part in sorted(steps, key=lambda s: (s[0], s[1])):
             if target in chain or not _active(data, on):
                 continue
+            if data["kind"] != "NOMINEE_FOR" and cg.kind(target) == "Person":
+                continue  # nobody owns or holds a person: a record that says so is not a chain
             begun = (data.get("props") or {}).get("start_date")
             latest = max((d for d in (start, begun) if d), default=None)
             new = (chain + (target,), rels + (key,), share * part, latest)

@@ -21,7 +21,8 @@ from typing import Any
 from graph.errors import AssetGraphError
 from graph.model import Relation
 from queries.casegraph import CaseGraph
-from queries.transfer_money import Rates, Sum, read_sum, transfer_worth
+from queries.finding import Warnings
+from queries.transfer_money import Rates, Sum, record_sum, transfer_worth
 
 __all__ = ["Representing", "representing_property", "recipient_side", "still_holds"]
 
@@ -65,20 +66,17 @@ def _disposed(cg: CaseGraph, holder: str, asset: str, after: str) -> bool:
                and (t.date or "") > after for t in cg.transfers)
 
 
-def _value_now(cg: CaseGraph, asset: str, on: date, rates: Rates) -> Decimal | None:
-    value = read_sum({"value": cg.prop(asset, "value"), "value_currency": cg.prop(asset, "value_currency")},
-                     "value", on, rates)
-    return None if value is None else value.gbp
-
-
-def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rates
+def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rates, warnings: Warnings | None
                ) -> dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]]:
     """asset -> (holder, day, how, price, evidence) for purchases by ``side`` dated ``first..last``."""
     found: dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]] = {}
     for t in cg.transfers:
         buyer = cg.canon(t.target)
         if buyer in side and t.props.get("asset_id") and first <= (t.date or "") <= last:
-            worth = transfer_worth(t, rates)
+            try:
+                worth = transfer_worth(t, rates)
+            except (AssetGraphError, ArithmeticError, ValueError):
+                continue  # an unreadable transfer is named by the rules that read it for itself
             found.setdefault(cg.canon(t.props["asset_id"]), (buyer, str(t.date), f"transfer {t.source_id} to the "
                              f"recipient", worth.consideration, cg.evidence(t, "purchase")))
     for node in sorted(side):
@@ -87,8 +85,11 @@ def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rate
             begun = props.get("start_date") or cg.prop(asset, "acquired")
             if data["kind"] != "OWNS" or cg.kind(asset) == "Company" or not begun or not first <= str(begun) <= last:
                 continue
-            price = read_sum({"acquisition_price": cg.prop(asset, "acquisition_price")}, "acquisition_price",
-                             date.fromisoformat(str(begun)[:10]), rates)
+            try:
+                bought = date.fromisoformat(str(begun))
+            except ValueError:
+                continue  # not a day: the purchase cannot be placed after the gift
+            price = record_sum(cg, asset, "acquisition_price", bought, rates, warnings, "s.81(1)(b)")
             rel = cg.relations.get(key)
             evidence = cg.evidence(rel, "purchase") if rel else {"step": "purchase", "relation": key}
             found.setdefault(asset, (node, str(begun), f"owned from {begun}", price, evidence))
@@ -96,7 +97,7 @@ def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rate
 
 
 def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gbp: Decimal | None, on: date,
-                          rates: Rates, exclude: set[str]) -> list[Representing]:
+                          rates: Rates, exclude: set[str], warnings: Warnings | None = None) -> list[Representing]:
     """Property bought by the recipient of ``gift`` within the flow window after it.
 
     Parameters
@@ -113,6 +114,8 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
     rates : Rates
     exclude : set of str
         Canonical ids that are not "property representing the gift" (what he holds himself).
+    warnings : Warnings, optional
+        Where a price or value that cannot be read is named (it costs that figure only).
 
     Returns
     -------
@@ -127,7 +130,7 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
     first, last = start.isoformat(), (start + timedelta(days=cg.settings.flow_window_days)).isoformat()
     out = []
     left = gift_gbp  # one gift funds several purchases only up to its own amount, first bought first
-    bought = _purchases(cg, recipient_side(cg, recipient), first, last, rates)
+    bought = _purchases(cg, recipient_side(cg, recipient), first, last, rates, warnings)
     for asset, (holder, day, how, price, evidence) in sorted(bought.items(), key=lambda a: (a[1][1], a[0])):
         if asset in exclude or cg.kind(asset) != "Property":
             continue
@@ -143,10 +146,8 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
             left -= paid * share.numerator / share.denominator
             if share == 0:
                 continue  # the gift was spent on an earlier purchase
-        try:
-            current = _value_now(cg, asset, on, rates)
-        except AssetGraphError:
-            current = None
+        now = record_sum(cg, asset, "value", on, rates, warnings, "s.81(1)(b)")
+        current = None if now is None else now.gbp
         value = None if current is None or share is None else current * share.numerator / share.denominator
         out.append(Representing(asset, owner, day, how, price, share, current, value, (evidence,)))
     return out

@@ -30,7 +30,7 @@ from queries.order import OrderFigures, order_figures
 from queries.representing import Representing
 from queries.rules.context import valuation_day
 from queries.sweep_graph import add_transfers, sweep_case_graph
-from queries.transfer_money import Rates, rate_table, read_sum, transfer_ref
+from queries.transfer_money import Rates, rate_table, record_sum, transfer_ref
 from queries.valuation import PriceIndex
 
 __all__ = ["CaseSweeper", "recoverable_potential", "case_figures", "entry_figures"]
@@ -287,11 +287,7 @@ def _gbp_value(cg: CaseGraph, node: str, on: date, rates: Rates) -> Decimal | No
     """A market value in pounds as at ``on`` (a property's ``value``, an account's ``balance``,
     converted from their currency); None when absent, unreadable or without a rate."""
     for key in ("value", "balance"):
-        try:
-            value = read_sum({key: cg.prop(node, key), f"{key}_currency": cg.prop(node, f"{key}_currency")}, key,
-                             on, rates)
-        except AssetGraphError:
-            return None
+        value = record_sum(cg, node, key, on, rates)
         if value is not None:
             return value.gbp
     return None

@@ -20,16 +20,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graph.errors import InvalidRecord
+from graph.errors import AssetGraphError, InvalidRecord
 from graph.model import Relation
 from graph.settings import Settings
 from graph.types import clean_money
 
 if TYPE_CHECKING:
+    from queries.casegraph import CaseGraph
+    from queries.finding import Warnings
     from queries.fx import Conversion
 
 __all__ = ["Rates", "rate_table", "Sum", "TransferWorth", "transfer_worth", "transfer_day", "transfer_ref",
-           "currency_of", "read_sum"]
+           "currency_of", "read_sum", "record_sum"]
 
 
 class Rates(Protocol):
@@ -137,6 +139,20 @@ def transfer_day(t: Relation) -> date:
     except ValueError:
         what = f"only part of a date ({raw!r})" if raw else "no date"
         raise InvalidRecord(f"the transfer has {what}: the rules need the day it was made", column="date") from None
+
+
+def record_sum(cg: CaseGraph, node: str, key: str, day: date, rates: Rates, warnings: Warnings | None = None,
+               rule: str = "s.81") -> Sum | None:
+    """A money field of a record (a property's ``value``, an account's ``balance``, a purchase price)
+    in its currency and in pounds at ``day``. One that cannot be read costs that field only: it is
+    None, and named in ``warnings`` with the record."""
+    try:
+        return read_sum({key: cg.prop(node, key), f"{key}_currency": cg.prop(node, f"{key}_currency")}, key, day,
+                        rates)
+    except (AssetGraphError, ArithmeticError, ValueError) as exc:
+        if warnings is not None:
+            warnings.add(rule, cg.records(node)[0], f"{key}: {exc}: not used")
+        return None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,12 @@ class ExampleCase:
         self.relations: list[Relation] = []
         self._row = 0
 
+    def __repr__(self) -> str:  # a failing generated case reads as its records
+        rels = [(r.source_id, r.kind, r.source.split("/")[-1], r.target.split("/")[-1], dict(r.props))
+                for r in self.relations]
+        ents = [(e.source_id, e.kind, dict(e.props)) for e in self.entities]
+        return f"ExampleCase({self.case!r}, entities={ents!r}, relations={rels!r})"
+
     def _prov(self, file: str) -> tuple[Provenance, ...]:
         self._row += 1
         return (Provenance(self.ds, file, self._row, "Generated", f"{self.ds} {file} row {self._row}"),)

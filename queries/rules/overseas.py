@@ -14,7 +14,7 @@ from typing import Any
 from queries.finding import Column, Finding, Rule, money
 from queries.holdings import Holding, chain_text, overseas
 from queries.rules.context import CaseContext
-from queries.transfer_money import read_sum
+from queries.transfer_money import record_sum
 
 __all__ = ["OverseasHolding", "RULE", "run"]
 
@@ -43,8 +43,8 @@ class OverseasHolding(Finding):
 
 def _holding(ctx: CaseContext, h: Holding, cls: str) -> OverseasHolding:
     cg = ctx.cg
-    value = read_sum({"value": cg.prop(h.asset, "value"), "value_currency": cg.prop(h.asset, "value_currency")},
-                     "value", ctx.as_at, ctx.rates) if h.kind == "Property" else None
+    value = record_sum(cg, h.asset, "value", ctx.as_at, ctx.rates, ctx.warnings, "s.84") if h.kind == "Property" \
+        else None
     conv = None if value is None else value.conversion
     chain = cg.record_chain(h.chain[0], h.relations[0])
     evidence = tuple(cg.evidence(cg.relations[r], "chain") for r in h.relations[0] if r in cg.relations)

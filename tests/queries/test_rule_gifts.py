@@ -185,3 +185,16 @@ def test_property_representing_a_gift(days: int, by_transfer: bool, share: float
     assert gift["representing"] == ["PR5"] and prop["rule"] == "s.81(1)(b)"
     new = {d["asset"]: d for d in report["revisit"]["new_asset_details"]}
     assert new["PR5"]["route"] == "gift property" and "PR5" in report["revisit"]["new_assets"]
+
+
+def test_an_unreadable_price_costs_the_share_not_the_gift() -> None:
+    """One bad field costs the field: the flat's price cannot be read, so the share it represents is
+    unknown, but the gift and the flat are still listed and the price is named in a warning."""
+    b = representing(9)
+    b.entities[-1] = b.entities[-1].with_props(acquisition_price="12abc")
+    report = report_of(b, index=FLAT)
+    (gift,) = report["tainted_gifts"]
+    assert (gift["value_now"], gift["value_now_basis"]) == (120000.0, "s.81(a) index")
+    (prop,) = report["gift_property"]
+    assert prop["price"] is None and prop["share_funded"] is None and prop["value_now"] == 350000.0
+    assert any(w["record"] == "PR5" and "acquisition_price" in w["reason"] for w in report["warning_details"])

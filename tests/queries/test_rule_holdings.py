@@ -110,3 +110,13 @@ def test_linked_assets_of_family_and_associates() -> None:
     linked = {a["asset"][0]: a["link"] for a in report["linked_assets"]}
     assert linked == {"PR3": "FAMILY", "PR8": "ASSOCIATE"}  # not his own PR1; not PR0, no longer hers
     assert "PR8" not in {h["asset"][0] for h in report["overseas_holdings"]}
+
+
+def test_a_relation_that_says_he_holds_a_person_makes_nothing_his() -> None:
+    """Malformed evidence (HOLDS / OWNS pointing at a person) is no chain: a payment to her stays a gift
+    and her own flat is not his holding."""
+    b = ExampleCase().person("P1").person("P2").property("PR2", country="ES").rel("HOLDS", "P1", "P2")
+    b.rel("OWNS", "P1", "P2", share_pct=100).rel("OWNS", "P2", "PR2").transfer("T1", "2020-05-01", "P1", "P2", "5000")
+    report = report_of(b, index=RPI)
+    assert [g["transfer"] for g in report["tainted_gifts"]] == ["T1"]
+    assert not report["overseas_holdings"]
