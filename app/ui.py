@@ -22,6 +22,7 @@ from graph.model import AuditEvent, Entity, make_id
 from graph.open import open_store
 from graph.settings import MARKING, Settings, StoreTarget, store_target_from_env
 from graph.store import Store
+from ingest.export_safety import safe_frame
 
 __all__ = ["MARKING", "case_page", "PAGE_ROWS", "require_user", "current_user", "get_store", "store_key", "audit",
            "settings", "case_ids", "current_case", "case_entity", "report", "clear_report_cache", "name_of", "names_of",
@@ -204,10 +205,11 @@ def share_text(value: float | None) -> str:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The table as CSV whose first line is the handling marking, as every export must carry."""
+    """The table as CSV whose first line is the handling marking, as every export must carry; no
+    cell of it runs as a formula when an analyst opens it in a spreadsheet (:func:`safe_frame`)."""
     buf = io.StringIO()
     buf.write(f"{MARKING}\n")
-    df.to_csv(buf, index=False)
+    safe_frame(df).to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
 
 

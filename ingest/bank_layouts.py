@@ -40,6 +40,7 @@ import yaml
 
 from graph.errors import InvalidRecord
 from ingest.csvio import clean_headers, open_text
+from ingest.source_files import check_zip_size
 
 __all__ = ["Layout", "Detection", "load_layout", "shipped_layouts", "detect_layout", "iter_cells", "norm_header",
            "DELIMITERS"]
@@ -289,6 +290,7 @@ def iter_cells(path: Path, encoding: str | None = None, sheet: str | None = None
     if _is_excel(path):
         from openpyxl import load_workbook
 
+        check_zip_size(path)  # a workbook is a zip: no bomb reaches openpyxl
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook

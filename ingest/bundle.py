@@ -11,11 +11,10 @@ as ``<field>_raw``, and the quarantine file gets a field-level line.
 from __future__ import annotations
 
 import json
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from graph.errors import InvalidRecord
@@ -26,8 +25,9 @@ from graph.types import clean_date, clean_money, clean_share, clean_text
 from ingest.csvio import BadRow, read_csv
 from ingest.formats import reader
 from ingest.pipeline import Loader, LoadReport, Record
+from ingest.source_files import Limits, Listing, list_folder, own_outputs, size_text, unpacked_zip, zip_names
 
-__all__ = ["load_bundle", "read_case", "ENTITY_FILES", "RELATION_TYPES"]
+__all__ = ["load_bundle", "read_case", "ENTITY_FILES", "RELATION_TYPES", "BUNDLE_FILES"]
 
 ENTITY_FILES = {"people.csv": "Person", "companies.csv": "Company", "accounts.csv": "Account",
                 "properties.csv": "Property"}
@@ -39,25 +39,30 @@ TRANSFER_STRICT = frozenset({"date", "amount", "consideration", "asset_value", "
 MONEY_COLUMNS = {"acquisition_price", "value", "amount", "consideration", "asset_value"}
 PROVENANCE_COLUMNS = {"source", "source_ref", "grading"}
 LIFESTYLES = ("yes", "no", "undecided")
+BUNDLE_FILES = ("case.json", *ENTITY_FILES, "relationships.csv", "transfers.csv")
+CASE_JSON_MAX = 16 << 20  # case.json is a few KB; a huge one is not a case file and is not read whole
+
+
+def _not_a_bundle_file(name: str) -> str | None:
+    """Why a file of a bundle folder or zip is not read (None for the files FORMATS.md §1 names)."""
+    if name in BUNDLE_FILES:
+        return None
+    if name.lower() in BUNDLE_FILES:
+        return f"not a bundle file: bundle file names are lower case ({name.lower()})"
+    return f"not a bundle file (a bundle holds {', '.join(BUNDLE_FILES)})"
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[Path]:
-    """A bundle folder as is, or a zip unpacked (names checked, so no path escapes the folder)."""
+def _opened(path: Path, limits: Limits, own: frozenset[Path]) -> Iterator[Listing]:
+    """A bundle folder listed, or a zip's bundle files unpacked into a temporary folder; either way
+    only regular files are read, and every other file is listed as skipped (ingest.source_files)."""
     if path.is_dir():
-        yield path
+        yield list_folder(path, limits, _not_a_bundle_file, own)
         return
     if not zipfile.is_zipfile(path):
         raise InvalidRecord(f"{path} is neither a bundle folder nor a .zip of one")
-    with tempfile.TemporaryDirectory(prefix="bundle-") as tmp, zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = Path(info.filename)
-            if info.is_dir() or name.name.startswith(".") or name.suffix not in (".csv", ".json"):
-                continue
-            if name.is_absolute() or ".." in name.parts:
-                raise InvalidRecord(f"unsafe path in zip: {info.filename!r}")
-            (Path(tmp) / name.name).write_bytes(zf.read(info))
-        yield Path(tmp)
+    with unpacked_zip(path, limits, _not_a_bundle_file) as listing:
+        yield listing
 
 
 def read_case(folder: Path) -> dict[str, Any]:
@@ -238,26 +243,36 @@ def _rows(loader: Loader, file: str, folder: Path) -> Iterator[tuple[int, dict[s
             yield item.row, item.data
 
 
-def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine") -> LoadReport:
+def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine",
+                limits: Limits | None = None) -> LoadReport:
     """Validate and load a case bundle; rows that fail go to ``quarantine_dir``.
 
-    Loading the same bundle twice writes nothing the second time. Returns the reconciliation.
+    Only regular files the bundle format names are read; every other file of the folder or zip
+    (a link, a hidden or unknown file, one over a size cap) is listed as skipped in the report,
+    which then does not reconcile. Loading the same bundle twice writes nothing the second time.
+    Returns the reconciliation.
 
     Raises
     ------
     InvalidRecord
-        When the bundle itself is unusable (no case.json, not a folder or zip).
+        When the bundle itself is unusable (no case.json, not a folder or zip, over a size cap).
     """
-    with _opened(Path(path)) as folder:
-        case = read_case(folder)
+    with _opened(Path(path), limits or Limits(), own_outputs(store, Path(quarantine_dir))) as listing:
+        case_file = listing.files.get("case.json")
+        if case_file is None:
+            refused = listing.refusal("case.json")
+            raise InvalidRecord(f"case.json refused in {path}: {refused}" if refused
+                                else f"case.json missing in {path}")
+        if case_file.stat().st_size > CASE_JSON_MAX:
+            raise InvalidRecord(f"case.json is {size_text(case_file.stat().st_size)}: not a case file")
+        case = read_case(listing.folder)
         loader = Loader(store, case["case_id"], "bundle", Path(quarantine_dir) / f"{case['case_id']}.quarantine.csv")
         bundle = _Bundle(case, loader)
-        for file, kind in ENTITY_FILES.items():
-            if (folder / file).exists():
-                mapper = bundle.entity_mapper(file, kind)
-                loader.run(file, _rows(loader, file, folder), mapper)
-        for file, mapper in (("relationships.csv", bundle.relationship), ("transfers.csv", bundle.transfer)):
-            if (folder / file).exists():
+        folder = listing.folder
+        for file, mapper in (*((f, bundle.entity_mapper(f, kind)) for f, kind in ENTITY_FILES.items()),
+                             ("relationships.csv", bundle.relationship), ("transfers.csv", bundle.transfer)):
+            if file in listing.files:
+                loader.count(file)  # listed even when it holds no rows
                 loader.run(file, _rows(loader, file, folder), mapper)
         case_entity, links = bundle.case_records()
         loader.accept("case.json", [case_entity])
@@ -266,19 +281,21 @@ def load_bundle(store: Store, path: str | Path, quarantine_dir: str | Path = "qu
                 loader.reject("case.json", 1, link, "subjects")
             else:
                 loader.accept("case.json", [link])
+        for skipped in listing.skipped:
+            loader.skip(skipped.name, skipped.reason)
+        if listing.own:
+            loader.report.notes["own_outputs_passed_over"] = listing.own
         return loader.finish()
 
 
 def _is_bundle(path: Path) -> bool:
     if path.is_dir():
         return (path / "case.json").exists()
-    if path.suffix != ".zip" or not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as zf:
-        return any(n.endswith("case.json") for n in zf.namelist())
+    names = zip_names(path) if path.suffix.lower() == ".zip" else None
+    return any(PurePosixPath(n.replace("\\", "/")).name == "case.json" for n in names or ())
 
 
 @reader("bundle", detect=_is_bundle)
 def read_bundle(store: Store, path: Path, quarantine_dir: Path, options: dict[str, Any]) -> LoadReport:
     """The ``bundle`` format for ``assetgraph load``."""
-    return load_bundle(store, path, quarantine_dir)
+    return load_bundle(store, path, quarantine_dir, Limits.from_options(options))

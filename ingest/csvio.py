@@ -110,6 +110,25 @@ def fit_row(cells: list[str], width: int, optional_tail: int = 0) -> list[str] |
     return cells
 
 
+_OVERLONG = "\x00assetgraph: line over the cell limit\x00"
+
+
+def bounded_lines(fh: IO[str], limit: int = FIELD_LIMIT) -> Iterator[str]:
+    """The file's lines, none held longer than ``limit`` characters.
+
+    A line of gigabytes with no newline (a broken export, a hostile file) would otherwise be read
+    whole into memory before the CSV module could refuse it; here it is drained in ``limit``
+    pieces and stands as one marker line, which :func:`read_csv` turns into a bad row.
+    """
+    while line := fh.readline(limit):
+        if len(line) == limit and not line.endswith(("\n", "\r")):
+            while (more := fh.readline(limit)) and len(more) == limit and not more.endswith(("\n", "\r")):
+                pass
+            yield _OVERLONG + "\n"
+            continue
+        yield line
+
+
 def read_csv(
     source: str | Path | IO[str], header: list[str] | None = None, skip_lines: int = 0
 ) -> Iterator[CsvRow | BadRow]:
@@ -123,7 +142,7 @@ def read_csv(
     fh = open_text(source) if isinstance(source, str | Path) else source
     csv.field_size_limit(FIELD_LIMIT)
     try:
-        reader = csv.reader(fh)
+        reader = csv.reader(bounded_lines(fh))
         names = header
         optional = 0
         line = 0
@@ -137,6 +156,9 @@ def read_csv(
                 yield BadRow(line, f"unreadable CSV: {exc}", {})
                 continue
             line = reader.line_num
+            if cells and cells[0].startswith(_OVERLONG):
+                yield BadRow(line, f"unreadable CSV: a line longer than {FIELD_LIMIT // (1024 * 1024)} MiB", {})
+                continue
             if line <= skip_lines:
                 continue
             if not any(c.strip() for c in cells):

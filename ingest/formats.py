@@ -7,8 +7,10 @@ format is given.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import importlib.util
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.store import Store
 from ingest.pipeline import LoadReport
+from ingest.source_files import check_path
 
 __all__ = ["ReaderFn", "READERS", "reader", "get_reader", "detect_format", "READER_MODULES"]
 
@@ -26,6 +29,8 @@ READERS: dict[str, ReaderFn] = {}
 READER_MODULES = ("ingest.bundle", "ingest.companies_house", "ingest.land_registry", "ingest.icij", "ingest.ftm",
                   "ingest.bank", "ingest.ofx", "ingest.mapped_csv", "ingest.case_list")
 _DETECTORS: list[tuple[str, Callable[[Path], bool]]] = []
+# What a detector meeting a file that is not its format may raise: that means "not this format".
+_NOT_MINE = (OSError, ValueError, EOFError, LookupError, csv.Error, zipfile.BadZipFile)
 
 
 def reader(name: str, detect: Callable[[Path], bool] | None = None) -> Callable[[ReaderFn], ReaderFn]:
@@ -52,12 +57,17 @@ def get_reader(name: str) -> ReaderFn:
 
 
 def detect_format(path: Path) -> str:
-    """The first registered format whose detector accepts ``path``."""
+    """The first registered format whose detector accepts ``path``.
+
+    ``path`` is checked first (:func:`ingest.source_files.check_path`): detectors open files to
+    read their first lines, and a FIFO or a device must never be opened.
+    """
+    check_path(path)
     _load_all()
     for name, detect in _DETECTORS:
         try:
             if detect(path):
                 return name
-        except OSError:
+        except _NOT_MINE:
             continue
     raise InvalidRecord(f"cannot tell the format of {path}; pass --format ({', '.join(sorted(READERS))})")

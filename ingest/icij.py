@@ -59,6 +59,7 @@ from ingest.formats import reader
 from ingest.icij_layout import node_type_of, open_icij, read_header
 from ingest.icij_links import SIMILARITY_TYPES, classify, rel_key
 from ingest.pipeline import Loader, LoadReport, Record
+from ingest.source_files import Limits, Listing, Skipped, list_folder, own_outputs
 
 __all__ = ["is_organisation", "node_type_of", "load_icij", "REL_TYPES", "NODE_ORDER",
            "ORG_WORDS"]
@@ -240,8 +241,11 @@ class _Icij:
         for column in ("start_date", "end_date"):
             self._date(props, column, raw, column)
         props = {k: v for k, v in props.items() if v is not None}
-        detail = "|".join(str(props.get(k, "")) for k in ("link", "status", "start_date", "end_date", "icij_source"))
-        sid = f"{ends[0]}>{key}>{ends[1]}:{hashlib.blake2b(detail.encode(), digest_size=4).hexdigest()}"
+        # One link per source row: two rows naming the same ends (a link in relationships.csv and
+        # all_edges.csv, or repeated with other dates) must not share an id, or each re-load would
+        # rewrite one with the other and never settle.
+        where = f"{self._file}:{row}"
+        sid = f"{ends[0]}>{key}>{ends[1]}:{hashlib.blake2b(where.encode(), digest_size=4).hexdigest()}"
         return [Relation(make_id(self.ds, sid), meaning.kind, source, target, props,
                          self.provenance(self._file, row, raw, f"ICIJ link {ends[0]} {key} {ends[1]}"),
                          sid, self.ds)]
@@ -260,13 +264,13 @@ class _Icij:
         self.loader.run(file, chunk, lambda row, raw: self.relationship(row, raw, known))
 
 
-def _rows(loader: Loader, file: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(loader: Loader, file: str, path: Path, limits: Limits) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows under the canonical column names (:func:`ingest.icij_layout.canonical_header`); the
     header is the first non-blank row, and row numbers stay the file's own line numbers."""
     line, header = read_header(path)
     if not header:
         return
-    with open_icij(path) as fh:
+    with open_icij(path, limits.max_file_size) as fh:
         for item in read_csv(fh, header=header, skip_lines=line):
             if isinstance(item, BadRow):
                 loader.reject(file, item.row, item.reason, None, item.raw)
@@ -274,32 +278,54 @@ def _rows(loader: Loader, file: str, path: Path) -> Iterator[tuple[int, dict[str
                 yield item.row, item.data
 
 
-def _files(path: Path) -> list[tuple[str, Path]]:
-    """(node type, file) in load order; a folder's unrecognised CSVs are left out."""
-    candidates = sorted([*path.glob("*.csv"), *path.glob("*.csv.gz")]) if path.is_dir() else [path]
-    typed = [(t, p) for p in candidates if (t := node_type_of(p)) is not None]
+def _files(path: Path, loader: Loader, limits: Limits, own: frozenset[Path]) -> list[tuple[str, Path]]:
+    """(node type, file) in load order. Of a folder only its regular files are read
+    (ingest.source_files); every other file, and every file that is not an ICIJ CSV, is reported
+    to ``loader`` as skipped, with why."""
+    listing = list_folder(path, limits, _not_a_csv, own) if path.is_dir() else Listing(path.parent, {path.name: path})
+    if listing.own:
+        loader.report.notes["own_outputs_passed_over"] = listing.own
+    typed = []
+    for name, file in listing.files.items():
+        node_type = node_type_of(file)
+        if node_type is None:
+            listing.skipped.append(Skipped(name, "not an ICIJ Offshore Leaks file: its name and header match no "
+                                                 "node or relationship file"))
+        else:
+            typed.append((node_type, file))
     if not typed:
         raise InvalidRecord(f"no ICIJ Offshore Leaks CSV file in {path}")
-    return sorted(typed, key=lambda tp: (NODE_ORDER.index(tp[0]), tp[1].name))
+    typed.sort(key=lambda tp: (NODE_ORDER.index(tp[0]), tp[1].name))
+    for _, file in typed:
+        loader.count(file.name)  # listed even when it holds no rows
+    for skipped in listing.skipped:
+        loader.skip(skipped.name, skipped.reason)
+    return typed
+
+
+def _not_a_csv(name: str) -> str | None:
+    return None if name.lower().endswith((".csv", ".csv.gz")) else "not a CSV file (.csv or .csv.gz)"
 
 
 def load_icij(store: Store, path: str | Path, quarantine_dir: str | Path = "quarantine",
-              dataset: str = "icij") -> LoadReport:
+              dataset: str = "icij", limits: Limits | None = None) -> LoadReport:
     """Load an ICIJ node file, ``relationships.csv``, or a folder of them; returns the reconciliation."""
     path = Path(path)
     loader = Loader(store, dataset, "icij", Path(quarantine_dir) / f"{dataset}.{path.stem}.quarantine.csv")
     icij = _Icij(store, loader, dataset)
-    for node_type, file in _files(path):
+    limits = limits or Limits()
+    for node_type, file in _files(path, loader, limits, own_outputs(store, Path(quarantine_dir))):
+        rows = _rows(loader, file.name, file, limits)
         if node_type == "relationship":
-            icij.load_relationships(file.name, _rows(loader, file.name, file))
+            icij.load_relationships(file.name, rows)
         else:
-            loader.run(file.name, _rows(loader, file.name, file), icij.node_mapper(file.name, node_type))
+            loader.run(file.name, rows, icij.node_mapper(file.name, node_type))
     return loader.finish()
 
 
 def _is_icij(path: Path) -> bool:
     if path.is_dir():
-        return any(node_type_of(p) for p in [*path.glob("*.csv"), *path.glob("*.csv.gz")])
+        return any(node_type_of(p) for p in list_folder(path, wanted=_not_a_csv).files.values())
     if not path.name.lower().endswith((".csv", ".csv.gz")):
         return False
     header = _header(path)
@@ -309,4 +335,4 @@ def _is_icij(path: Path) -> bool:
 @reader("icij", detect=_is_icij)
 def read_icij(store: Store, path: Path, quarantine_dir: Path, options: dict[str, Any]) -> LoadReport:
     """The ``icij`` format for ``assetgraph load``."""
-    return load_icij(store, path, quarantine_dir, str(options.get("dataset") or "icij"))
+    return load_icij(store, path, quarantine_dir, str(options.get("dataset") or "icij"), Limits.from_options(options))

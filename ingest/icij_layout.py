@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from ingest.csvio import clean_headers, open_text
+from ingest.source_files import DEFAULT_MAX_FILE_SIZE, CappedReader
 
 __all__ = ["NODE_COLUMNS", "EDGE_COLUMNS", "canonical_header", "node_type_of", "name_hint", "open_icij",
            "read_header"]
@@ -97,10 +98,13 @@ def canonical_header(cells: Iterable[str]) -> list[str]:
     return names
 
 
-def open_icij(path: Path) -> IO[str]:
-    """A node or link file as text; ``.csv.gz`` is read compressed (the full files are large)."""
+def open_icij(path: Path, cap: int = DEFAULT_MAX_FILE_SIZE) -> IO[str]:
+    """A node or link file as text; ``.csv.gz`` is read compressed (the full files are large), and
+    stops with a clear error past ``cap`` decompressed bytes (a gzip bomb)."""
     if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace", newline="")
+        raw = gzip.open(path, "rb")  # noqa: SIM115 - closed with the text stream returned
+        stream = io.BufferedReader(CappedReader(raw, cap, path.name))
+        return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     return open_text(path)
 
 

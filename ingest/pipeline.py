@@ -4,9 +4,15 @@ A reader only turns its source into ``(file, row, raw dict)`` and maps one raw r
 (raising :class:`~graph.errors.InvalidRecord` when it cannot). An optional field it cannot read
 costs the field, not the record: the mapper cleans it with :meth:`Loader.soft`, which keeps the raw
 text as ``<field>_raw`` and writes a field-level quarantine line. This module does the rest the
-same way for every source: counts (read = loaded + quarantined, per file), the quarantine file
-(file, row, column, reason, raw), and batched upserts through the Store -- entities before the
+same way for every source: counts (read = loaded + quarantined, per file), files of a folder or
+archive that were not read at all (:meth:`Loader.skip`: a link, an unknown file; the load then
+does not reconcile), the quarantine file (file, row, column, reason, raw; every cell made safe
+to open in a spreadsheet), and batched upserts through the Store -- entities before the
 relations that need them, each batch atomic, so an interrupted load re-runs to completion.
+
+The quarantine is written to ``<name>.partial`` and moved into place only when the load
+finishes, so a killed load never leaves a file that looks like a finished quarantine; a later
+run of the same load replaces or removes the ``.partial`` it left.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 from graph.errors import InvalidRecord
 from graph.model import Entity, Relation, utc_now
 from graph.store import DEFAULT_BATCH, Store
+from ingest.export_safety import safe_row
 
 __all__ = ["FileCount", "FieldIssue", "LoadReport", "Loader", "Record"]
 
@@ -29,17 +36,25 @@ Record = Entity | Relation
 
 @dataclass
 class FileCount:
-    """Reconciliation for one file."""
+    """Reconciliation for one file: its rows read, loaded and quarantined, or why it was skipped."""
 
     file: str
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
     fields_dropped: int = 0  # optional fields of loaded records that could not be read (kept raw)
+    skipped: str | None = None  # why the file was not read at all; such a file never reconciles
 
     @property
     def reconciles(self) -> bool:
-        return self.read == self.loaded + self.quarantined
+        return self.skipped is None and self.read == self.loaded + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts; ``fields_dropped`` only where a field was dropped (most files have none),
+        ``skipped`` only for a file that was not read."""
+        out: dict[str, Any] = {"read": self.read, "loaded": self.loaded, "quarantined": self.quarantined}
+        return (out | ({"fields_dropped": self.fields_dropped} if self.fields_dropped else {})
+                | ({"skipped": self.skipped} if self.skipped is not None else {}))
 
 
 @dataclass
@@ -71,17 +86,23 @@ class LoadReport:
     def fields_dropped(self) -> int:
         return sum(f.fields_dropped for f in self.files.values())
 
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Files of the folder or archive that were not read, with why."""
+        return {name: f.skipped for name, f in self.files.items() if f.skipped is not None}
+
+    @property
+    def reconciled(self) -> bool:
+        """Every file was read and every row it holds is loaded or quarantined."""
+        return all(f.reconciles for f in self.files.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset, "format": self.format, "read": self.read, "loaded": self.loaded,
-            "quarantined": self.quarantined, "fields_dropped": self.fields_dropped,
-            "quarantine_file": self.quarantine_file,
-            "reconciled": all(f.reconciles for f in self.files.values()),
+            "quarantined": self.quarantined, "fields_dropped": self.fields_dropped, "skipped": len(self.skipped),
+            "quarantine_file": self.quarantine_file, "reconciled": self.reconciled,
             "entities_written": self.entities_written, "relations_written": self.relations_written,
-            # per file, fields_dropped only where a field was dropped (most files have none)
-            "files": {name: {"read": f.read, "loaded": f.loaded, "quarantined": f.quarantined}
-                      | ({"fields_dropped": f.fields_dropped} if f.fields_dropped else {})
-                      for name, f in self.files.items()},
+            "files": {name: f.to_dict() for name, f in self.files.items()},
         } | ({"notes": self.notes} if self.notes else {})
 
 
@@ -123,6 +144,11 @@ class Loader:
     def count(self, file: str) -> FileCount:
         return self.report.files.setdefault(file, FileCount(file))
 
+    def skip(self, file: str, reason: str) -> None:
+        """Report a file of the folder or archive that is not read at all (the load then does not
+        reconcile): a link, a device, an unknown file, one over a size cap..."""
+        self.count(file).skipped = reason
+
     def _quarantine_line(self, file: str, row: int | None, level: str, column: str | None, reason: str,
                          raw: Any) -> None:
         if self._rejects is None:  # streamed, so a file with 10^6 bad rows costs no memory
@@ -130,9 +156,10 @@ class Loader:
             self._rejects_fh = open(self._partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
             self._rejects = csv.writer(self._rejects_fh)
             self._rejects.writerow(self.QUARANTINE_COLUMNS)
-        self._rejects.writerow((self.report.dataset, file, "" if row is None else row, level, column or "", reason,
-                                # ASCII escapes keep a lone surrogate from a broken file writable
-                                json.dumps(raw, ensure_ascii=True, default=str)))
+        self._rejects.writerow(safe_row((self.report.dataset, file, "" if row is None else row, level, column or "",
+                                         reason,
+                                         # ASCII escapes keep a lone surrogate from a broken file writable
+                                         json.dumps(raw, ensure_ascii=True, default=str))))
 
     def reject(self, file: str, row: int, reason: str, column: str | None = None,
                raw: dict[str, Any] | None = None) -> None:
@@ -205,10 +232,12 @@ class Loader:
             self._rejects_fh.close()
             self._partial.replace(path)  # the whole quarantine of this run, never half of one
             self.report.quarantine_file = str(path.resolve())
-        elif path.exists():
-            path.unlink()
+        else:
+            path.unlink(missing_ok=True)
+            self._partial.unlink(missing_ok=True)  # left by an earlier run of this load that was killed
         ledger = self.store.get_meta("loads") or []
         ledger.append({k: v for k, v in self.report.to_dict().items() if k != "files"}
-                      | {"at": self.report.started_at})
+                      | {"at": self.report.started_at}
+                      | ({"skipped_files": self.report.skipped} if self.report.skipped else {}))
         self.store.set_meta("loads", ledger[-500:])
         return self.report

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 CASE = {"case_id": "OP-T-01", "subjects": ["P1"], "proceedings_started": "15/03/2019",
@@ -60,3 +62,16 @@ BAD = {
 def write_bad_bundle(folder: Path) -> Path:
     """A bundle with one bad row of every kind the loader must quarantine."""
     return write_bundle(folder, BAD)
+
+
+def cli_argv(*args: str) -> list[str]:
+    """The command line of ``assetgraph ARGS`` run from this checkout."""
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+CLI_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``assetgraph ARGS`` as a user runs it: a real process (so a hang or a traceback shows)."""
+    return subprocess.run(cli_argv(*args), cwd=cwd, capture_output=True, text=True, env=CLI_ENV, timeout=timeout)

@@ -14,13 +14,23 @@ from graph.settings import Settings
 from graph.store import Store
 from ingest.formats import detect_format, get_reader
 from ingest.pipeline import LoadReport
+from ingest.source_files import DEFAULT_MAX_ARCHIVE_SIZE, DEFAULT_MAX_FILE_SIZE, Limits, check_path, size_text
 
 __all__ = ["register", "load_path"]
+
+_FILE_CAP_HELP = ("Largest file to read or archive member to unpack, e.g. 100G"
+                  f" (default {size_text(DEFAULT_MAX_FILE_SIZE)})")
+_ARCHIVE_CAP_HELP = f"Most an archive may unpack to, e.g. 8G (default {size_text(DEFAULT_MAX_ARCHIVE_SIZE)})"
 
 
 def load_path(store: Store, path: Path, fmt: str | None, quarantine_dir: Path, options: dict[str, object],
               show_progress: bool = False) -> LoadReport:
-    """Load one file or bundle with the reader for ``fmt`` (detected when None)."""
+    """Load one file or bundle with the reader for ``fmt`` (detected when None).
+
+    The path is checked before anything opens it: a folder, or a regular file within the
+    per-file cap (``options["max_file_size"]``); a device, FIFO or socket is refused.
+    """
+    check_path(path, Limits.from_options(options))
     name = fmt or detect_format(path)
     read = get_reader(name)
     if not show_progress:
@@ -35,10 +45,28 @@ def _summary(report: LoadReport) -> Table:
     table = Table(title=f"{report.dataset} ({report.format})")
     for col in ("file", "read", "loaded", "quarantined"):
         table.add_column(col, justify="left" if col == "file" else "right")
+    skipped = report.skipped
+    if skipped:
+        table.add_column("skipped: why")
     for name, c in report.files.items():
-        table.add_row(name, str(c.read), str(c.loaded), str(c.quarantined))
-    table.add_row("[bold]total", str(report.read), str(report.loaded), str(report.quarantined))
+        table.add_row(name, *(("", "", "") if c.skipped else (str(c.read), str(c.loaded), str(c.quarantined))),
+                      *([c.skipped or ""] if skipped else []))
+    table.add_row("[bold]total", str(report.read), str(report.loaded), str(report.quarantined),
+                  *([f"[bold]{len(skipped)} files"] if skipped else []))
     return table
+
+
+def _closing_lines(report: LoadReport) -> list[str]:
+    """What the analyst must know after the table: where the quarantine is, and whether it reconciles."""
+    lines = [f"{report.quarantined} rows quarantined: {report.quarantine_file}"] if report.quarantine_file else []
+    if report.skipped:
+        lines.append(f"[bold yellow]not reconciled:[/bold yellow] {len(report.skipped)} file(s) of the folder or "
+                     "archive were not read (see 'skipped: why')")
+    elif not report.reconciled:
+        lines.append("[bold yellow]not reconciled:[/bold yellow] read != loaded + quarantined")
+    else:
+        lines.append("reconciled: every file read, every row loaded or quarantined")
+    return lines
 
 
 def register(cli: typer.Typer) -> None:
@@ -56,10 +84,18 @@ def register(cli: typer.Typer) -> None:
         option: list[str] = typer.Option(None, "--option", "-o", help="Extra reader option KEY=VALUE (repeatable)"),
         no_match: bool = typer.Option(False, "--no-match", help="Do not merge transfers seen in two statements"),
         no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip entity resolution after loading"),
+        max_file_size: str = typer.Option(None, "--max-file-size", metavar="SIZE", help=_FILE_CAP_HELP),
+        max_archive_size: str = typer.Option(None, "--max-archive-size", metavar="SIZE", help=_ARCHIVE_CAP_HELP),
     ) -> None:
-        """Load a source file (case bundle, registry extract, statement) into the store."""
+        """Load a source file (case bundle, registry extract, statement) into the store.
+
+        Only regular files are read: links, devices, pipes and files a reader does not know in a
+        folder or archive are listed as skipped (the load then does not reconcile).
+        """
         options: dict[str, object] = {k: v for k, v in (("holder", holder), ("dataset", dataset), ("account", account),
-                                                        ("mapping", str(mapping) if mapping else None)) if v}
+                                                        ("mapping", str(mapping) if mapping else None),
+                                                        ("max_file_size", max_file_size),
+                                                        ("max_archive_size", max_archive_size)) if v}
         options |= dict(o.split("=", 1) for o in option or [] if "=" in o)
         if no_match:
             options["match_transfers"] = False
@@ -75,8 +111,8 @@ def register(cli: typer.Typer) -> None:
             for key, note in report.notes.items():  # a reader says what it chose and why (a bank layout)
                 if isinstance(note, dict) and note.get("why"):
                     console.print(f"{key}: {note['why']}", markup=False, highlight=False)
-            if report.quarantine_file:
-                console.print(f"{report.quarantined} rows quarantined: {report.quarantine_file}")
+            for line in _closing_lines(report):
+                console.print(line)
 
     @cli.command()
     def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
