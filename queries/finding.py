@@ -11,7 +11,6 @@ an :class:`EngineWarning` naming the rule, the record and the reason, and the ru
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,7 +97,9 @@ class Finding:
     """
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name.rstrip("_"): to_json(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        # ``evidence`` is plain JSON already (CaseGraph.evidence): a case with 10^4 findings skips its walk
+        return {name.rstrip("_"): list(value) if name == "evidence" else to_json(value)
+                for name, value in ((n, getattr(self, n)) for n in self.__dataclass_fields__)}
 
     def transfers(self) -> tuple[str, ...]:
         """Source ids of the transfers this finding rests on (so none is left unaccounted for)."""

@@ -27,7 +27,7 @@ from queries.casegraph import CaseGraph
 from queries.control import ControlLink
 from queries.dates import GiftCutoff
 from queries.finding import Warnings
-from queries.representing import Representing, representing_property, still_holds
+from queries.representing import AssetMoves, Representing, representing_property, still_holds
 from queries.transfer_money import Rates, Sum, TransferWorth, rate_table, record_sum, transfer_day, transfer_worth
 from queries.valuation import GiftValue, PriceIndex, tainted_gift_value
 
@@ -159,7 +159,8 @@ def _gbp(s: Sum | None) -> Decimal | None:
 
 
 def _value_gift(cg: CaseGraph, c: Candidate, cutoff: GiftCutoff, index: PriceIndex, on: date,
-                order_date: date | None, rates: Rates, exclude: set[str], warnings: Warnings) -> GiftFinding:
+                order_date: date | None, rates: Rates, exclude: set[str], warnings: Warnings,
+                moves: AssetMoves) -> GiftFinding:
     t, worth = c.transfer, c.worth
     assert worth.value is not None  # gift_candidates kept only transfers of some value
     paid_orig = worth.consideration.amount if worth.consideration else Decimal(0)
@@ -177,11 +178,11 @@ def _value_gift(cg: CaseGraph, c: Candidate, cutoff: GiftCutoff, index: PriceInd
         current, share = None, c.share
         if t.props.get("asset_id"):
             asset = cg.canon(t.props["asset_id"])
-            if still_holds(cg, c.recipient, asset, str(t.date), on):
+            if still_holds(cg, c.recipient, asset, str(t.date), on, moves):
                 now = record_sum(cg, asset, "value", on, rates, warnings, "s.81(1)(b)")
                 current = None if now is None else now.gbp
         else:
-            represent = tuple(representing_property(cg, t, c.recipient, at_gift, on, rates, exclude, warnings))
+            represent = tuple(representing_property(cg, t, c.recipient, at_gift, on, rates, exclude, warnings, moves))
             valued = [r.value for r in represent if r.value is not None]
             current, share = (sum(valued, Decimal(0)), Fraction(1)) if valued else (None, share)
         valuation = tainted_gift_value(at_gift, transfer_day(t), on, index, current, share)
@@ -241,10 +242,12 @@ def tainted_gifts(cg: CaseGraph, control: dict[str, ControlLink], cutoff: GiftCu
     if candidates is None:
         candidates = gift_candidates(cg, control, cutoff, rates, warnings)
     exclude = set(control)
+    moves = AssetMoves.of(cg)
     found = []
     for c in candidates:
         if not c.is_gift:
             continue
         with warnings.guard("s.81", c.transfer.source_id or c.transfer.id):
-            found.append(_value_gift(cg, c, cutoff, index, valuation_date, order_date, rates, exclude, warnings))
+            found.append(_value_gift(cg, c, cutoff, index, valuation_date, order_date, rates, exclude, warnings,
+                                     moves))
     return found

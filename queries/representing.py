@@ -24,7 +24,7 @@ from queries.casegraph import CaseGraph
 from queries.finding import Warnings
 from queries.transfer_money import Rates, Sum, record_sum, transfer_worth
 
-__all__ = ["Representing", "representing_property", "recipient_side", "still_holds"]
+__all__ = ["Representing", "AssetMoves", "representing_property", "recipient_side", "still_holds"]
 
 
 @dataclass(frozen=True)
@@ -51,28 +51,46 @@ def recipient_side(cg: CaseGraph, recipient: str) -> set[str]:
     return side
 
 
-def still_holds(cg: CaseGraph, holder: str, asset: str, after: str, on: date) -> bool:
+@dataclass(frozen=True)
+class AssetMoves:
+    """The case's transfers of assets, indexed once (a case may hold 10^5 transfers and 10^3 gifts):
+    who received each asset, and when each holder passed one on."""
+
+    to: dict[str, list[Relation]]  # buyer (canonical) -> asset transfers to it
+    passed_on: dict[tuple[str, str], list[str]]  # (holder, asset) -> days it was transferred out
+
+    @classmethod
+    def of(cls, cg: CaseGraph) -> AssetMoves:
+        to: dict[str, list[Relation]] = {}
+        passed_on: dict[tuple[str, str], list[str]] = {}
+        for t in cg.transfers:
+            if t.props.get("asset_id"):
+                to.setdefault(cg.canon(t.target), []).append(t)
+                passed_on.setdefault((cg.canon(t.source), cg.canon(t.props["asset_id"])), []).append(str(t.date or ""))
+        return cls(to, passed_on)
+
+    def disposed(self, holder: str, asset: str, after: str) -> bool:
+        """True when ``holder`` transferred ``asset`` on after the day ``after``."""
+        return any(day > after for day in self.passed_on.get((holder, asset), ()))
+
+
+def still_holds(cg: CaseGraph, holder: str, asset: str, after: str, on: date, moves: AssetMoves | None = None) -> bool:
     """True when ``holder`` owns ``asset`` on ``on`` and has not transferred it on since ``after``."""
     day = on.isoformat()
     for _, target, data in cg.graph.out_edges(holder, data=True):
         props = data.get("props") or {}
         if target == asset and data["kind"] == "OWNS" and (props.get("end_date") is None or props["end_date"] > day):
-            return not _disposed(cg, holder, asset, after)
+            return not (moves or AssetMoves.of(cg)).disposed(holder, asset, after)
     return False
 
 
-def _disposed(cg: CaseGraph, holder: str, asset: str, after: str) -> bool:
-    return any(cg.canon(t.source) == holder and t.props.get("asset_id") and cg.canon(t.props["asset_id"]) == asset
-               and (t.date or "") > after for t in cg.transfers)
-
-
-def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rates, warnings: Warnings | None
-               ) -> dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]]:
+def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rates, warnings: Warnings | None,
+               moves: AssetMoves) -> dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]]:
     """asset -> (holder, day, how, price, evidence) for purchases by ``side`` dated ``first..last``."""
     found: dict[str, tuple[str, str, str, Sum | None, dict[str, Any]]] = {}
-    for t in cg.transfers:
+    for t in (t for buyer in sorted(side) for t in moves.to.get(buyer, ())):
         buyer = cg.canon(t.target)
-        if buyer in side and t.props.get("asset_id") and first <= (t.date or "") <= last:
+        if first <= (t.date or "") <= last:
             try:
                 worth = transfer_worth(t, rates)
             except (AssetGraphError, ArithmeticError, ValueError):
@@ -97,7 +115,8 @@ def _purchases(cg: CaseGraph, side: set[str], first: str, last: str, rates: Rate
 
 
 def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gbp: Decimal | None, on: date,
-                          rates: Rates, exclude: set[str], warnings: Warnings | None = None) -> list[Representing]:
+                          rates: Rates, exclude: set[str], warnings: Warnings | None = None,
+                          moves: AssetMoves | None = None) -> list[Representing]:
     """Property bought by the recipient of ``gift`` within the flow window after it.
 
     Parameters
@@ -116,6 +135,8 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
         Canonical ids that are not "property representing the gift" (what he holds himself).
     warnings : Warnings, optional
         Where a price or value that cannot be read is named (it costs that figure only).
+    moves : AssetMoves, optional
+        The case's asset transfers indexed (built once for all the gifts of a case).
 
     Returns
     -------
@@ -130,13 +151,14 @@ def representing_property(cg: CaseGraph, gift: Relation, recipient: str, gift_gb
     first, last = start.isoformat(), (start + timedelta(days=cg.settings.flow_window_days)).isoformat()
     out = []
     left = gift_gbp  # one gift funds several purchases only up to its own amount, first bought first
-    bought = _purchases(cg, recipient_side(cg, recipient), first, last, rates, warnings)
+    moves = moves or AssetMoves.of(cg)
+    bought = _purchases(cg, recipient_side(cg, recipient), first, last, rates, warnings, moves)
     for asset, (holder, day, how, price, evidence) in sorted(bought.items(), key=lambda a: (a[1][1], a[0])):
         if asset in exclude or cg.kind(asset) != "Property":
             continue
         owner = holder if cg.kind(holder) != "Account" else recipient
-        held = still_holds(cg, owner, asset, day, on) if _owned_by_anyone(cg, asset) \
-            else not _disposed(cg, owner, asset, day)  # only the transfer to her shows the purchase
+        held = still_holds(cg, owner, asset, day, on, moves) if _owned_by_anyone(cg, asset) \
+            else not moves.disposed(owner, asset, day)  # only the transfer to her shows the purchase
         if not held:
             continue
         paid = None if price is None else price.gbp
