@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -113,13 +113,19 @@ def fit_row(cells: list[str], width: int, optional_tail: int = 0) -> list[str] |
 _OVERLONG = "\x00assetgraph: line over the cell limit\x00"
 
 
-def bounded_lines(fh: IO[str], limit: int = FIELD_LIMIT) -> Iterator[str]:
+def bounded_lines(fh: IO[str] | Iterable[str], limit: int = FIELD_LIMIT) -> Iterator[str]:
     """The file's lines, none held longer than ``limit`` characters.
 
     A line of gigabytes with no newline (a broken export, a hostile file) would otherwise be read
     whole into memory before the CSV module could refuse it; here it is drained in ``limit``
-    pieces and stands as one marker line, which :func:`read_csv` turns into a bad row.
+    pieces and stands as one marker line, which :func:`read_csv` turns into a bad row. A source
+    that is already lines (a reader's re-joined hard-wrapped lines) is passed through, an overlong
+    line standing as the marker.
     """
+    if not hasattr(fh, "readline"):
+        for text in fh:
+            yield _OVERLONG + "\n" if len(text) >= limit else text
+        return
     while line := fh.readline(limit):
         if len(line) == limit and not line.endswith(("\n", "\r")):
             while (more := fh.readline(limit)) and len(more) == limit and not more.endswith(("\n", "\r")):
