@@ -11,6 +11,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -25,7 +26,8 @@ from ingest.export_safety import safe_frame
 
 __all__ = ["MARKING", "case_page", "PAGE_ROWS", "require_user", "current_user", "get_store", "store_key", "audit",
            "settings", "case_ids", "current_case", "case_entity", "report", "clear_report_cache", "name_of", "names_of",
-           "sources_text", "money_text", "share_text", "show_table", "csv_bytes", "marking_banner"]
+           "sources_text", "money_text", "share_text", "show_table", "csv_bytes", "marking_banner", "as_at",
+           "as_at_key", "rule_table", "warnings_panel"]
 
 PAGE_ROWS = 100
 
@@ -101,11 +103,32 @@ def case_entity(case_id: str) -> Entity | None:
 
 
 @st.cache_resource(show_spinner="Applying the law to the case…", max_entries=32)
-def _cached_report(key: str, case_id: str, settings_json: str, _store: Store) -> dict[str, Any]:
+def _cached_report(key: str, case_id: str, settings_json: str, as_at: str, _store: Store) -> dict[str, Any]:
     # cache_resource hands every page the same dict (no 10 MB unpickle per page); pages only read it.
     from queries.report import case_report
 
-    return case_report(_store, case_id, Settings.from_dict(json.loads(settings_json)))
+    return case_report(_store, case_id, Settings.from_dict(json.loads(settings_json)), as_at=as_at)
+
+
+def as_at_key(case_id: str) -> str:
+    """The session key of a case's "as at" date (each case keeps its own)."""
+    return f"as-at:{case_id}"
+
+
+def as_at(case_id: str) -> date:
+    """The one date every figure of the case is computed at: a sidebar control, default the case's
+    valuation date (LAW.md "One 'as at' date"). The report, the briefing pack and the pages use it."""
+    from queries.report import valuation_day
+
+    key = as_at_key(case_id)
+    case = case_entity(case_id)
+    default = valuation_day(dict(case.props) if case else {})
+    if key not in st.session_state:
+        st.session_state[key] = default
+    chosen = st.sidebar.date_input("Figures as at", key=key, min_value=date(1900, 1, 1), max_value=date(2100, 12, 31),
+                                   help=f"Every figure is computed as at this date; default the case's valuation "
+                                        f"date {default.isoformat()}.")
+    return chosen if isinstance(chosen, date) else default
 
 
 def data_version() -> str:
@@ -118,13 +141,17 @@ def data_version() -> str:
     return json.dumps(parts, default=str)
 
 
-def report(case_id: str) -> dict[str, Any]:
-    """The case report, cached per store + case (+ settings and data version); failures are shown."""
+def report(case_id: str, on: date | None = None) -> dict[str, Any]:
+    """The case report as at ``on`` (default the case's "as at" control), cached per store + case (+
+    settings, data version and date). A case the law cannot be applied to is said plainly."""
+    day = on or as_at(case_id)
     try:
-        return _cached_report(f"{store_key()}|{data_version()}", case_id, settings().to_json(), get_store())
+        return _cached_report(f"{store_key()}|{data_version()}", case_id, settings().to_json(), day.isoformat(),
+                              get_store())
     except Exception as exc:  # noqa: BLE001 - a broken report must not take the app down
         st.error(f"The report for {case_id} could not be computed: {type(exc).__name__}: {exc}")
         st.stop()
+        raise  # unreachable: st.stop() ends the script run
 
 
 def case_page() -> tuple[User, str, dict[str, Any], Entity | None, str]:
@@ -224,3 +251,23 @@ def marking_banner() -> None:
 def records_of(report_subjects: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every source record id of the case's subjects (the merged records behind each person)."""
     return [r for s in report_subjects for r in s.get("records", [])]
+
+
+def rule_table(rep: Mapping[str, Any], rule: Any, case_id: str) -> None:
+    """A registered rule's findings as a table, with the columns the rule declares (as in the pack)."""
+    from queries.finding import cell_text
+    from queries.rules import RULES
+
+    items = rep.get(rule.key) or []
+    if sum(1 for r in RULES if r.key == rule.key) > 1:  # rules sharing a key are told apart by section
+        items = [i for i in items if i.get("rule") == rule.section]
+    rows = [{c.header: cell_text(i, c) for c in rule.columns} | {"sources": sources_text(i.get("evidence"))}
+            for i in items]
+    show_table(pd.DataFrame(rows, columns=[c.header for c in rule.columns] + ["sources"]), rule.title, case_id,
+               key=f"rule-{rule.section}")
+
+
+def warnings_panel(rep: Mapping[str, Any]) -> None:
+    """The report's warnings (each names the rule, the record and the reason), shown, never hidden."""
+    for warning in rep.get("warnings") or []:
+        st.warning(str(warning))

@@ -30,6 +30,10 @@ class Settings:
     price_index: str = "rpi"
     # s.12: civil judgment debt rate (Judgments Act 1838 s.17).
     interest_rate: float = 0.08
+    # s.12: how a payment is applied: "principal_first" (LAW.md) or "interest_first".
+    payment_allocation: str = "principal_first"
+    # Foreign currency: a CSV of exchange rates that wins over the ECB reference rates (None: ECB only).
+    rates_file: str | None = None
     # Money flow: how far forward in time one hop may follow the last, and the amount tolerance.
     flow_window_days: int = 30
     flow_amount_tolerance: float = 0.1

@@ -20,7 +20,7 @@ from graph.model import Entity, Relation, make_id
 from graph.settings import Settings
 from graph.store import Store
 
-__all__ = ["CaseGraph", "load_case_graph", "STRUCTURAL", "list_cases"]
+__all__ = ["CaseGraph", "load_case_graph", "STRUCTURAL", "list_cases", "edge_data", "read_holdings_of"]
 
 # Relations that say who owns, controls, holds or is close to whom (TRANSFER is fetched apart:
 # a statement can hold 10^5 of them, and they are looked up by party and date instead).
@@ -135,10 +135,50 @@ class CaseGraph:
                 return entity.props[key]
         return None
 
+    def add_relations(self, relations: Iterable[Relation]) -> None:
+        """Take in structural relations read later (a gift recipient's holdings), with their ends."""
+        for rel in relations:
+            if rel.id in self.relations or rel.kind == "TRANSFER":
+                continue
+            self.relations[rel.id] = rel
+            self.graph.add_edge(self.canon(rel.source), self.canon(rel.target), key=rel.id,
+                                records=(rel.source, rel.target), **edge_data(rel))
+
     def edges(self, kinds: Iterable[str] | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
         wanted = set(kinds) if kinds else None
         return [(u, v, k, d) for u, v, k, d in self.graph.edges(keys=True, data=True)
                 if wanted is None or d["kind"] in wanted]
+
+
+def edge_data(rel: Relation) -> dict[str, Any]:
+    """The attributes a case graph keeps on an edge (as the stores' neighbourhoods give them)."""
+    return {"kind": rel.kind, "source_id": rel.source_id, "dataset": rel.dataset, "props": dict(rel.props),
+            "provenance": [p.to_dict() for p in rel.provenance]}
+
+
+def read_holdings_of(store: Store, cg: CaseGraph, nodes: Iterable[str], since: str | None = None) -> None:
+    """Read into ``cg`` what ``nodes`` (canonical ids) hold and who holds them (OWNS, HOLDS), and the
+    transfers of assets to them from ``since``: enough to follow a gift into a purchase (s.81(1)(b))
+    by a recipient the case's neighbourhood did not reach."""
+    members = sorted({m for n in nodes for m in cg.clusters.members(n)})
+    if not members:
+        return
+    rels = store.relations_of(members, ["OWNS", "HOLDS"], direction="out")
+    rels += store.relations_of(members, ["HOLDS"], direction="in")  # the holders of an account she was paid into
+    holders = sorted({m for r in rels if r.kind == "HOLDS" for e in (r.source, r.target)
+                      for m in cg.clusters.members(e)} - set(members))
+    if holders:
+        rels += store.relations_of(holders, ["OWNS", "HOLDS"], direction="out")
+    parties = sorted(set(members) | set(holders))
+    incoming = [t for t in store.relations_of(parties, ["TRANSFER"], direction="in")
+                if t.props.get("asset_id") and (since is None or (t.date or "") >= since)]
+    known = {t.id for t in cg.transfers}
+    cg.transfers.extend(t for t in incoming if t.id not in known)
+    ends = {e for r in [*rels, *incoming] for e in (r.source, r.target)}
+    ends |= {t.props["asset_id"] for t in incoming}
+    for entity in store.get_entities(sorted(m for m in ends if m not in cg.entities)):
+        cg.add_entity(entity)
+    cg.add_relations(rels)
 
 
 def list_cases(store: Store) -> list[Entity]:

@@ -2,8 +2,10 @@
 
 A payment is the defendant's gift when it leaves him or something he controls: his own
 records, accounts he holds, companies he owns (at or above the ownership threshold, 25 % by
-default, the PSC test), directs or controls, nominees who hold for him, and -- through them --
-their companies and accounts. Every controlled entity carries the chain of relations that
+default, the PSC test), directs or controls, and what a nominee holds *for him* -- only the
+holdings the evidence puts in the nominee's role (:mod:`queries.nominee`). The nominee herself
+and her own accounts are not his: a payment to her is a gift candidate, and one from her own
+account is hers. Every controlled entity carries the chain of relations that
 brought it in, so a finding can say "paid from VANCE LOGISTICS LIMITED's Lloyds account,
 a company he owns 100 % (PSC register 07654321)".
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from queries.casegraph import CaseGraph
+from queries.nominee import nominee_scope
 
 __all__ = ["ControlLink", "controlled_by"]
 
@@ -22,8 +25,9 @@ class ControlLink:
     """Why an entity counts as the defendant's.
 
     ``via`` is one of ``direct`` (he himself), ``own account``, ``controlled company``,
-    ``account of controlled company``, ``nominee``, ``account of nominee``, ``company held
-    through nominee``; ``path`` lists the relation ids from the defendant to the entity.
+    ``account of controlled company``, ``account of nominee`` (an account a nominee holds for
+    him), ``company held through nominee``; ``path`` lists the relation ids from the defendant to
+    the entity (through a nominee: the NOMINEE_FOR relation, then the holding).
     """
 
     entity: str
@@ -49,32 +53,43 @@ def controlled_by(cg: CaseGraph) -> dict[str, ControlLink]:
     See ``tests/queries/test_engine.py``; the demo case's company account A4 is reached as
     ``account of controlled company`` through OWNS 100 %.
     """
-    threshold = cg.settings.control_share_pct
     found: dict[str, ControlLink] = {s: ControlLink(s, "direct", (), s) for s in cg.subjects}
     queue = list(cg.subjects)
+    scopes = nominee_scope(cg)
     while queue:
         node = queue.pop(0)
         link = found[node]
-        steps: list[tuple[str, int, str, str]] = []  # target, preference, relation, via
-        for _, target, key, data in cg.graph.out_edges(node, keys=True, data=True):
-            kind = data["kind"]
-            if kind == "HOLDS":
-                steps.append((target, 0, key, _account_via(link.via)))
-            elif kind == "OWNS" and cg.kind(target) == "Company":
-                share = _owner_share(data)
-                if share is None or share >= threshold:
-                    steps.append((target, 0, key, _company_via(link.via)))
-            elif kind in ("CONTROLS", "PSC_OF", "DIRECTOR_OF") and cg.kind(target) == "Company":
-                steps.append((target, 1 if kind != "DIRECTOR_OF" else 2, key, _company_via(link.via)))
+        steps = _steps(cg, node, link.via, ())
         if link.via == "direct":
-            for source, _, key, data in cg.graph.in_edges(node, keys=True, data=True):
-                if data["kind"] == "NOMINEE_FOR":
-                    steps.append((source, 0, key, "nominee"))
-        for target, _, key, via in sorted(steps):  # ownership explains control best, then PSC, then office
+            for scope in scopes.values():
+                if scope.subject == node:
+                    held = _steps(cg, scope.nominee, "nominee", tuple(scope.held))
+                    steps += [(t, p, (scope.relation, k), via) for t, p, (k,), via in held]
+        for target, _, keys, via in sorted(steps):  # ownership explains control best, then PSC, then office
             if target not in found:
-                found[target] = ControlLink(target, via, (*link.path, key), link.subject)
+                found[target] = ControlLink(target, via, (*link.path, *keys), link.subject)
                 queue.append(target)
     return found
+
+
+def _steps(cg: CaseGraph, node: str, via: str, only: tuple[str, ...]) -> list[tuple[str, int, tuple[str, ...], str]]:
+    """(target, preference, relation ids, via) for each way ``node`` controls something; ``only``
+    (when given) limits them to those relations (a nominee's holdings held for him)."""
+    threshold = cg.settings.control_share_pct
+    steps: list[tuple[str, int, tuple[str, ...], str]] = []
+    for _, target, key, data in cg.graph.out_edges(node, keys=True, data=True):
+        kind = data["kind"]
+        if (only and key not in only) or (via == "nominee" and not only):
+            continue  # a nominee's own holdings are hers
+        if kind == "HOLDS" and cg.kind(target) == "Account":  # a HOLDS to anything else says nothing of control
+            steps.append((target, 0, (key,), _account_via(via)))
+        elif kind == "OWNS" and cg.kind(target) == "Company":
+            share = _owner_share(data)
+            if share is None or share >= threshold:
+                steps.append((target, 0, (key,), _company_via(via)))
+        elif kind in ("CONTROLS", "PSC_OF", "DIRECTOR_OF") and cg.kind(target) == "Company":
+            steps.append((target, 1 if kind != "DIRECTOR_OF" else 2, (key,), _company_via(via)))
+    return steps
 
 
 def _account_via(holder_via: str) -> str:

@@ -1,4 +1,4 @@
-"""The dates POCA 2002 Part 2 turns on: relevant day, date of conviction, offence date, gift cut-off.
+"""The dates POCA 2002 Part 2 turns on: relevant days, date of conviction, offence date, gift cut-off.
 
 Pure functions over plain values. Dates may be given as :class:`datetime.date` or as the text a
 case bundle holds (ISO ``YYYY-MM-DD`` or UK ``DD/MM/YYYY``, see :func:`graph.types.clean_date`).
@@ -17,6 +17,9 @@ Choices made where LAW.md leaves room (each is tested in ``tests/queries/test_da
 * An earlier order without ``benefit_calculated`` falls back to its ``order_date`` (the day
   benefit is usually calculated), and the explanation says so.
 * A ``lifestyle`` that is absent is read as ``"undecided"``.
+* There are two relevant days. s.10(8)/(9) fixes the one for the assumptions; s.77(9) defines
+  the one for tainted gifts on its own (six years ending with D) and s.10(9) does not move it,
+  so an earlier order never shifts the gifts' cut-off (:func:`gift_relevant_day`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ __all__ = [
     "as_date",
     "RelevantDay",
     "relevant_day",
+    "gift_relevant_day",
     "conviction_date",
     "offence_date",
     "GiftCutoff",
@@ -180,6 +184,49 @@ def relevant_day(
     return RelevantDay(calc, "s.10(9)", text, d, start, order)
 
 
+def gift_relevant_day(proceedings_started: date | str | Sequence[date | str]) -> RelevantDay:
+    """The relevant day for tainted gifts: s.77(9)'s own, never moved by an earlier order.
+
+    s.77(9) defines it as the first day of the period of six years ending with D (the earliest
+    day proceedings were started). s.10(9), which moves the assumptions' relevant day to an
+    earlier order's day, does not apply to it: real gifts made between that order and the
+    s.10(9) day stay caught.
+
+    Parameters
+    ----------
+    proceedings_started : date, str or sequence of them
+        The day (or days) proceedings were started.
+
+    Returns
+    -------
+    RelevantDay
+        ``rule`` is ``"s.77(9)"``.
+
+    Raises
+    ------
+    RuleNotApplicable
+        When no proceedings date is given.
+    InvalidRecord
+        When a date cannot be read.
+
+    Examples
+    --------
+    >>> gift_relevant_day("2019-03-15").day
+    datetime.date(2013, 3, 16)
+    >>> gift_relevant_day("2019-03-15").rule
+    's.77(9)'
+
+    References
+    ----------
+    Proceeds of Crime Act 2002, s.77(9); s.10(9) (which does not apply to it).
+    """
+    base = relevant_day(proceedings_started)
+    text = (f"s.77(9): proceedings started {base.proceedings_started.isoformat()}; the six years ending with "
+            f"that day begin on {base.day.isoformat()}, the tainted-gift relevant day. An earlier order "
+            f"(s.10(9)) moves only the assumptions' day, never this one.")
+    return RelevantDay(base.day, "s.77(9)", text, base.proceedings_started, base.six_year_start)
+
+
 def conviction_date(convictions: Iterable[date | str]) -> date:
     """The date of conviction: the latest where convictions fell on different dates.
 
@@ -274,7 +321,8 @@ def gift_cutoff(case: Mapping[str, Any]) -> GiftCutoff:
     """The day after which a gift by the defendant is a tainted gift, with the rule.
 
     With a criminal lifestyle (``"yes"``) or none decided yet (``"undecided"``, or absent) the
-    cut-off is the relevant day (s.77(2)); with no criminal lifestyle (``"no"``) it is the
+    cut-off is the s.77(9) relevant day (s.77(2)), which an earlier order never moves
+    (:func:`gift_relevant_day`); with no criminal lifestyle (``"no"``) it is the
     earliest offence date (s.77(5)). "After" is strict: a gift made on the cut-off day itself
     is not caught (use :meth:`GiftCutoff.taints`). Gifts of property from criminal conduct are
     tainted whenever made (s.77(3)); that test needs the evidence, not a date.
@@ -283,7 +331,7 @@ def gift_cutoff(case: Mapping[str, Any]) -> GiftCutoff:
     ----------
     case : mapping
         The parsed case.json (FORMATS.md §1): ``lifestyle``, ``proceedings_started``,
-        ``earlier_orders``, ``offences``.
+        ``offences`` (``earlier_orders`` play no part: s.77(9)).
 
     Returns
     -------
@@ -307,7 +355,7 @@ def gift_cutoff(case: Mapping[str, Any]) -> GiftCutoff:
 
     References
     ----------
-    Proceeds of Crime Act 2002, s.77(2), s.77(5), s.77(6), s.10(8)-(9).
+    Proceeds of Crime Act 2002, s.77(2), s.77(5), s.77(6), s.77(9).
     """
     lifestyle = str(case.get("lifestyle") or "undecided").strip().lower()
     if lifestyle not in _LIFESTYLES:
@@ -318,4 +366,4 @@ def gift_cutoff(case: Mapping[str, Any]) -> GiftCutoff:
     started = case.get("proceedings_started")
     if started in (None, "", []):
         raise RuleNotApplicable("s.77(2): the case has no proceedings_started date")
-    return GiftCutoff(relevant_day(started, case.get("earlier_orders") or ()).day, "s.77(2)")
+    return GiftCutoff(gift_relevant_day(started).day, "s.77(2)")

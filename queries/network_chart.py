@@ -17,7 +17,10 @@ __all__ = ["ChainEdge", "draw_chart", "KIND_COLOURS"]
 
 KIND_COLOURS = {"Person": "#4C72B0", "Company": "#DD8452", "Property": "#55A868", "Account": "#8172B3",
                 "Case": "#937860"}
-ROUTE_COLOURS = {"holding": "#333333", "gift": "#C44E52", "new": "#2CA02C"}
+ROUTE_COLOURS = {"holding": "#333333", "holds for": "#8172B3", "gift": "#C44E52", "new": "#2CA02C"}
+ROUTE_LABELS = {"holding": "holding / control chain", "holds for": "holds for him (nominee)", "gift": "gift",
+                "new": "new since order"}
+ROUTE_STYLES = {"gift": "dashed", "holds for": "dotted"}
 
 ChainEdge = tuple[str, str, str]  # (from id, to id, route)
 
@@ -42,7 +45,8 @@ def draw_chart(edges: Sequence[ChainEdge], subjects: Sequence[str], labels: Mapp
     Parameters
     ----------
     edges : sequence of (from, to, route)
-        ``route`` is ``holding``, ``gift`` or ``new``.
+        ``route`` is ``holding``, ``holds for`` (a nominee's link, drawn from the nominee to him:
+        he does not own her), ``gift`` or ``new``.
     subjects : sequence of str
         The defendant's node ids (placed on the left).
     labels, kinds : mapping
@@ -78,15 +82,15 @@ def draw_chart(edges: Sequence[ChainEdge], subjects: Sequence[str], labels: Mapp
         chosen = [(a, b) for a, b, d in graph.edges(data=True) if d["route"] == route]
         if chosen:
             nx.draw_networkx_edges(graph, pos, edgelist=chosen, ax=ax, edge_color=colour, arrows=True,
-                                   arrowsize=14, width=1.6, style="dashed" if route == "gift" else "solid",
+                                   arrowsize=14, width=1.6, style=ROUTE_STYLES.get(route, "solid"),
                                    node_size=420)
     for node, (x, y) in pos.items():  # labels below the node, a fixed distance in points whatever the scale
         ax.annotate(_wrap(labels.get(node, node)), (x, y), xytext=(0, -13), textcoords="offset points",
                     ha="center", va="top", fontsize=6.5)
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=k) for k, c in KIND_COLOURS.items()
                if k in set(kinds.get(n) for n in graph.nodes)]
-    handles += [plt.Line2D([], [], color=c, linestyle="--" if r == "gift" else "-",
-                           label={"holding": "holding / control chain", "gift": "gift", "new": "new since order"}[r])
+    handles += [plt.Line2D([], [], color=c, linestyle={"gift": "--", "holds for": ":"}.get(r, "-"),
+                           label=ROUTE_LABELS[r])
                 for r, c in ROUTE_COLOURS.items() if any(d["route"] == r for *_, d in graph.edges(data=True))]
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, frameon=False, ncol=4, bbox_to_anchor=(0, -0.12))
     ax.set_title(title, fontsize=9)

@@ -23,7 +23,7 @@ from graph.canonical import CanonicalView
 from graph.model import Entity, Relation
 from graph.settings import Settings
 from graph.store import Store
-from queries.casegraph import CaseGraph
+from queries.casegraph import CaseGraph, edge_data
 
 __all__ = ["sweep_case_graph", "add_transfers", "FIRST_KINDS", "CHAIN_KINDS"]
 
@@ -117,16 +117,11 @@ def sweep_case_graph(store: Store, case: Entity, subject_records: Sequence[str],
         graph.add_node(clusters.cluster_of(node))
     for r in rels.values():
         graph.add_edge(clusters.cluster_of(r.source), clusters.cluster_of(r.target), key=r.id,
-                       records=(r.source, r.target), **_edge(r))
+                       records=(r.source, r.target), **edge_data(r))
     subjects = sorted({clusters.cluster_of(s) for s in subject_records})
     props: dict[str, Any] = dict(case.props)
     return CaseGraph(props.get("case_id", case.dataset), props, settings, clusters, graph, entities, subjects,
                      transfers, dict(rels))
-
-
-def _edge(rel: Relation) -> dict[str, Any]:
-    return {"kind": rel.kind, "source_id": rel.source_id, "dataset": rel.dataset, "props": dict(rel.props),
-            "provenance": [p.to_dict() for p in rel.provenance]}
 
 
 def add_transfers(store: Store, cg: CaseGraph, payers: Iterable[str], start: str) -> None:

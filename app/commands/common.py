@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,7 +17,11 @@ from graph.open import open_store
 from graph.settings import Settings, StoreTarget
 from graph.store import Store
 
-__all__ = ["CliState", "store_from", "state_from", "emit_json", "user_errors", "console", "err_console"]
+__all__ = ["CliState", "store_from", "state_from", "emit_json", "user_errors", "console", "err_console",
+           "with_rates", "AS_AT_HELP", "RATES_HELP"]
+
+AS_AT_HELP = "Every figure as at this day (YYYY-MM-DD; default the case's valuation date)"
+RATES_HELP = "Exchange rates CSV (date,currency,rate) that wins over the ECB's (also a Settings field)"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,6 +43,11 @@ def state_from(ctx: typer.Context) -> CliState:
 def store_from(ctx: typer.Context) -> Store:
     """Open the store the global options name (close it with ``with``)."""
     return open_store(state_from(ctx).target)
+
+
+def with_rates(settings: Settings, rates: Path | None) -> Settings:
+    """The settings with ``--rates FILE`` as their rates file (the command line wins)."""
+    return settings if rates is None else replace(settings, rates_file=str(rates))
 
 
 def emit_json(data: Any) -> None:

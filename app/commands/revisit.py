@@ -7,9 +7,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from app.commands.common import console, emit_json, err_console, state_from, store_from, user_errors
+from app.commands.common import (
+    RATES_HELP,
+    console,
+    emit_json,
+    err_console,
+    state_from,
+    store_from,
+    user_errors,
+    with_rates,
+)
 from graph.model import AuditEvent
-from queries.report import gbp_text
+from queries.finding import gbp_text
 
 __all__ = ["register"]
 
@@ -18,15 +27,17 @@ def register(cli: typer.Typer) -> None:
     def revisit(
         ctx: typer.Context,
         as_json: bool = typer.Option(False, "--json", help="Print the whole sweep as JSON"),
-        on: str = typer.Option(None, "--on", help="Sweep as at this day (YYYY-MM-DD; default today)"),
+        on: str = typer.Option(None, "--as-at", "--on", help="Every figure as at this day (YYYY-MM-DD; "
+                                                                 "default today: a sweep asks what can be had now)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Do not record the sweep in the store's history"),
+        rates: Path = typer.Option(None, "--rates", help=RATES_HELP),
     ) -> None:
         """Sweep every case with an unpaid balance or s.22 headroom for assets found since the order."""
         from queries.revisit import sweep
 
         state = state_from(ctx)
         with user_errors(), store_from(ctx) as store:
-            result = sweep(store, state.settings, on=on, record=not dry_run)
+            result = sweep(store, with_rates(state.settings, rates), on=on, record=not dry_run)
             store.log(AuditEvent(state.user, "revisit", {"sweep_id": result["sweep_id"], "hits": result["hits"]}))
         if as_json:
             emit_json(result)
@@ -60,7 +71,9 @@ def register(cli: typer.Typer) -> None:
         top: int = typer.Option(None, "--top", help="A tasking-meeting pack of the top N cases of the last sweep"),
         out: Path = typer.Option(..., "--out", help="Output file: .pdf, .docx or .md"),
         author: str = typer.Option("assetgraph", "--author", help="Author named on the pack"),
-        on: str = typer.Option(None, "--on", help="Figures as at this day (YYYY-MM-DD; default today)"),
+        on: str = typer.Option(None, "--as-at", "--on", help="Every figure as at this day (YYYY-MM-DD; default the "
+                                                                 "case's valuation date, or the sweep's for --top)"),
+        rates: Path = typer.Option(None, "--rates", help=RATES_HELP),
     ) -> None:
         """Write an OFFICIAL-SENSITIVE briefing pack for one case, or a top-N tasking-meeting pack."""
         from queries.briefing import write_case_brief, write_tasking_pack
@@ -69,10 +82,11 @@ def register(cli: typer.Typer) -> None:
             err_console.print("[red]error:[/red] give a CASE_ID or --top N (not both)")
             raise typer.Exit(2)
         state = state_from(ctx)
+        settings = with_rates(state.settings, rates)
         with user_errors(), store_from(ctx) as store:
             if case_id is not None:
-                path = write_case_brief(store, case_id, out, author=author, settings=state.settings, on=on)
+                path = write_case_brief(store, case_id, out, author=author, settings=settings, on=on)
             else:
-                path = write_tasking_pack(store, top, out, author=author, settings=state.settings, on=on)
+                path = write_tasking_pack(store, top, out, author=author, settings=settings, on=on)
             store.log(AuditEvent(state.user, "export", {"brief": case_id or f"top {top}", "out": str(path)}))
         console.print(f"wrote {path}")

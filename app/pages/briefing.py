@@ -31,9 +31,9 @@ st.markdown("A briefing pack for an NECC tasking meeting: case summary (order, p
 
 
 @st.cache_data(show_spinner="Building the briefing pack…", max_entries=16)
-def _case_pack(key: str, case_id: str, author: str, settings_json: str, _store: Store) -> bx.Pack:
+def _case_pack(key: str, case_id: str, author: str, settings_json: str, on: str, _store: Store) -> bx.Pack:
     # ``key`` names the store, its data version and the sweep history, so the pack follows them.
-    return bx.case_pack(_store, case_id, author, Settings.from_dict(json.loads(settings_json)))
+    return bx.case_pack(_store, case_id, author, Settings.from_dict(json.loads(settings_json)), on)
 
 
 @st.cache_data(show_spinner="Building the tasking pack…", max_entries=8)
@@ -56,8 +56,10 @@ try:
             st.stop()
         current = ui.current_case()
         case_id = c1.selectbox("Case", ids, index=ids.index(current) if current in ids else 0, key="brief-case")
-        pack = _case_pack(key, case_id, author, settings_json, store)
-        detail: dict[str, object] = {"case_id": case_id}
+        on = ui.as_at(case_id)  # the case's one "as at" date, as the Case page shows it
+        st.caption(f"Every figure in this pack is as at {on.isoformat()} (the sidebar's date for {case_id}).")
+        pack = _case_pack(key, case_id, author, settings_json, on.isoformat(), store)
+        detail: dict[str, object] = {"case_id": case_id, "as_at": on.isoformat()}
         subject = case_id
     else:
         last = last_sweep(store)

@@ -90,11 +90,12 @@ st.subheader("Traced flows (report)")
 flows = rep.get("money_flows") or []
 frows = [{"path": " → ".join(f.get("path", [])), "ends": f.get("ends", ""),
           "ends name": ui.name_of(dataset, str(f.get("ends", ""))),
+          "through a nominee": f.get("through_nominee") or "", "note": f.get("note") or "",
           "sources": ui.sources_text(f.get("evidence"))} for f in flows]
 if not frows:
     st.caption("No flow of two or more consistent hops was traced for this case.")
-ui.show_table(pd.DataFrame(frows, columns=["path", "ends", "ends name", "sources"]), "money flows", case_id,
-              key="flows")
+ui.show_table(pd.DataFrame(frows, columns=["path", "ends", "ends name", "through a nominee", "note", "sources"]),
+              "money flows", case_id, key="flows")
 
 st.subheader("Transfers drawn")
 trows = [{"transfer": r.source_id or r.id, "date": r.date, "from": r.source, "to": r.target,

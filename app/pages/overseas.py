@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
+from queries.holdings import chain_text
 
 user, case_id, rep, case, dataset = ui.case_page()
 holdings = rep.get("overseas_holdings") or []
@@ -27,16 +28,17 @@ chosen = [h for h in holdings if h["class"] in class_pick and (h["territory"] or
 names = ui.names_of(dataset, [x for h in holdings for x in h["chain"]])
 
 
-def _chain_text(chain: list[str]) -> str:
-    return " → ".join(f"{names.get(x, x)} ({x})" for x in chain)
+def _chain_text(h: dict) -> str:
+    """The chain with names; a nominee reads "holds for him", never as owned by him."""
+    return chain_text(h["chain"], h.get("evidence") or [], names)
 
 
 rows = [{"asset": ", ".join(h["asset"]), "name": h.get("name", ""), "kind": h["kind"],
          "territory": h["territory"] or "?", "class": h["class"], "share": ui.share_text(h["effective_share"]),
-         "value £": ui.money_text(h.get("value")), "chain": _chain_text(h["chain"]), "rule": h.get("rule", ""),
-         "sources": ui.sources_text(h.get("evidence"))} for h in chosen]
-ui.show_table(pd.DataFrame(rows, columns=["asset", "name", "kind", "territory", "class", "share", "value £", "chain",
-                                          "rule", "sources"]), "overseas holdings", case_id, key="overseas")
+         "value £": ui.money_text(h.get("value")), "as at": rep["as_at"], "chain": _chain_text(h),
+         "rule": h.get("rule", ""), "sources": ui.sources_text(h.get("evidence"))} for h in chosen]
+ui.show_table(pd.DataFrame(rows, columns=["asset", "name", "kind", "territory", "class", "share", "value £", "as at",
+                                          "chain", "rule", "sources"]), "overseas holdings", case_id, key="overseas")
 
 st.subheader("By territory")
 if chosen:
@@ -56,19 +58,22 @@ if chosen:
     pick = st.selectbox("Holding", list(range(len(chosen))), key="overseas-chain",
                         format_func=lambda i: f"{', '.join(chosen[i]['asset'])} — {chosen[i].get('name', '')}")
     chain = chosen[pick]["chain"]
+    kinds = [e.get("kind") for e in chosen[pick].get("evidence") or []]
     xs = list(range(len(chain)))
     fig = go.Figure(go.Scatter(x=xs, y=[0] * len(chain), mode="markers+text", marker={"size": 26},
                                text=[f"{names.get(c, c)}<br>({c})" for c in chain],
                                textposition="bottom center", hoverinfo="text"))
-    for i in range(len(chain) - 1):
-        fig.add_annotation(x=i + 1, y=0, ax=i, ay=0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=3, arrowsize=1.5, standoff=14, startstandoff=14)
+    for i in range(len(chain) - 1):  # a nominee's arrow points to him: she holds for him
+        back = i < len(kinds) and kinds[i] == "NOMINEE_FOR"
+        fig.add_annotation(x=i if back else i + 1, y=0, ax=i + 1 if back else i, ay=0, xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, standoff=14, startstandoff=14,
+                           text="holds for" if back else "")
     fig.update_layout(height=220, showlegend=False, margin={"l": 40, "r": 40, "t": 10, "b": 10},
                       xaxis={"visible": False, "range": [-0.6, len(chain) - 0.4]},
                       yaxis={"visible": False, "range": [-1, 0.5]})
     st.plotly_chart(fig, key="overseas-chain-chart", config={"displaylogo": False})
-    st.caption(f"Chain: {_chain_text(chain)} — effective share {ui.share_text(chosen[pick]['effective_share'])}, "
-               f"class {chosen[pick]['class']}.")
+    st.caption(f"Chain: {_chain_text(chosen[pick])} — effective share "
+               f"{ui.share_text(chosen[pick]['effective_share'])}, class {chosen[pick]['class']}.")
 
 linked = rep.get("linked_assets") or []
 if linked:

@@ -15,7 +15,8 @@ import streamlit as st
 
 from app import ui
 from app.auth import can
-from queries.revisit import chain_text, last_sweep, sweep, sweep_history
+from queries.holdings import chain_text
+from queries.revisit import last_sweep, sweep, sweep_history
 
 # Running a sweep writes to the store, as a judgement does: the same role (analyst and up).
 RUN_PERMISSION = "judge"
@@ -69,12 +70,13 @@ def _fig(entry: dict[str, Any], key: str) -> str:
 ranked = result["ranked"]
 st.subheader("Ranked cases")
 case_rows = [{"rank": e["rank"], "case": e["case_id"], "status": e["status"],
+              "as at": (e.get("figures") or {}).get("as_at") or result["on"],
               "potential £": ui.money_text(e["potential"]), "capacity £": _fig(e, "capacity"),
               "outstanding with s.12 interest £": _fig(e, "outstanding_with_interest"),
               "s.22 headroom £": _fig(e, "headroom"), "hits": len(e["hits"]),
               "new since last sweep": e["new_hits_since_last_sweep"], "force": e.get("force") or "",
               "region": e.get("region") or "", "reason": e["reason"]} for e in ranked]
-ui.show_table(pd.DataFrame(case_rows, columns=["rank", "case", "status", "potential £", "capacity £",
+ui.show_table(pd.DataFrame(case_rows, columns=["rank", "case", "status", "as at", "potential £", "capacity £",
                                                "outstanding with s.12 interest £", "s.22 headroom £", "hits",
                                                "new since last sweep", "force", "region", "reason"]),
               "revisit ranking", key="revisit-cases")

@@ -31,7 +31,8 @@ def test_case_page_explains_dates_and_order_figures(db: Path) -> None:
     at = run_page("case")
     _ok(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Relevant day (s.10(8))"] == "2015-03-11"
+    assert metrics["Relevant day (s.10(8); s.77(9))"] == "2015-03-11"
+    assert metrics["Figures as at"] == "2026-06-30"
     assert metrics["Date of conviction (s.10(10))"] == "2022-06-17"
     assert metrics["Outstanding"] == "£200,000.00"
     assert metrics["Interest (s.12)"] == "£50,279.45"

@@ -55,7 +55,7 @@ def test_revisit_sweep_finds_apartment_2703_and_is_audited(db: Path) -> None:
     pr6 = hits.set_index("asset").loc["PR6"]
     assert pr6["name"] == "Apartment 2703, 3 bed" and pr6["class"] == "foreign" and pr6["territory"] == "AE"
     assert pr6["effective share"] == "0.2500" and pr6["value £"] == "430,000.00"
-    assert pr6["chain"] == "P1 ← P4 (nominee) → C2 → C3 → PR6"
+    assert pr6["chain"] == "P1 ← P4 (holds for him) → C2 → C3 → PR6"
     assert pr6["new since last sweep"] == "no"  # the first sweep has nothing to compare with
     assert len(history) == 1 and history.iloc[0]["hits"] == 1
     assert any("OFFICIAL-SENSITIVE" in b.label for b in at.get("download_button"))

@@ -14,6 +14,7 @@ from graph.sqlite_store import SQLiteStore
 from ingest.bundle import load_bundle
 from queries.briefing import MARKING, Footnotes, case_brief_model, render, write_case_brief, write_tasking_pack
 from queries.revisit import sweep
+from queries.rules import RULES
 
 ON = "2026-06-30"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -45,17 +46,25 @@ def _words(pages: list[str]) -> str:
 
 def test_model_carries_summary_holdings_gifts_actions_and_sources(demo_model: dict) -> None:
     titles = [s["title"] for s in demo_model["sections"]]
-    assert titles[:7] == ["Case summary", "Subjects", "Overseas holdings (s.84; enforcement abroad s.74)",
-                          "Tainted-gift candidates (s.77, s.78, s.81)", "New assets since the order (s.22)",
-                          "Network chart of the key chains", "Recommended actions"]
-    summary = {r[0]: r for r in demo_model["sections"][0]["blocks"][-1]["rows"]}
+    # the summary, then one section per registered rule (queries.rules.RULES), then new assets, chart, actions
+    assert titles == ["Case summary", "Subjects", *[r.title for r in RULES if r.brief],
+                      "New assets since the order (s.22)", "Network chart of the key chains", "Recommended actions"]
+    assert {"Overseas holdings (s.84; enforcement abroad s.74)", "Tainted-gift candidates (s.77, s.78, s.81)",
+            "Transfers at an undervalue: every ratio (s.78)"} <= set(titles)
+    sections = {s["title"]: s for s in demo_model["sections"]}
+    summary = {r[0]: r for r in sections["Case summary"]["blocks"][-1]["rows"]}
+    assert summary["Figures as at"][1] == "2026-06-30"
     assert summary["Outstanding with interest"][1:3] == ["£250,279.45", "s.12"]
     assert summary["Headroom (benefit − amount ordered)"][1:3] == ["£1,450,000.00", "s.22"]
-    assert summary["Relevant day"][1:3] == ["2015-03-11", "s.10(8)"]
-    actions = {row[1] for row in demo_model["sections"][6]["blocks"][0]["rows"]}
+    assert summary["Relevant day"][1:3] == ["2015-03-11", "s.10(8); s.77(9)"]
+    s78 = sections["Transfers at an undervalue: every ratio (s.78)"]["blocks"][0]["rows"]
+    assert any(row[0] == "T5" and row[-2].startswith("not a gift at the setting of 80 %") for row in s78)
+    gifts = sections["Tainted-gift candidates (s.77, s.78, s.81)"]["blocks"]
+    assert "Total of tainted-gift candidates at s.81 value as at 2026-06-30: £" in gifts[-1]["text"]
+    actions = {row[1] for row in sections["Recommended actions"]["blocks"][0]["rows"]}
     assert {"POCA s.22", "POCA s.41", "POCA s.50", "POCA s.74", "POCA s.303Z3"} <= actions
     assert any("s.362A" in a for a in actions)
-    image = demo_model["sections"][5]["blocks"][0]
+    image = sections["Network chart of the key chains"]["blocks"][0]
     assert image["type"] == "image" and Path(image["path"]).stat().st_size > 10000
     # every table row that shows a figure cites a numbered source that exists
     for section in demo_model["sections"]:

@@ -14,6 +14,7 @@ from queries.dates import (
     as_date,
     conviction_date,
     gift_cutoff,
+    gift_relevant_day,
     offence_date,
     relevant_day,
 )
@@ -173,8 +174,9 @@ CASE = {
         (None, {}, GiftCutoff(date(2013, 3, 16), "s.77(2)")),  # absent -> undecided
         ("YES", {}, GiftCutoff(date(2013, 3, 16), "s.77(2)")),
         ("no", {}, GiftCutoff(date(2016, 2, 1), "s.77(5)")),
+        # s.77(9): an earlier general-conduct order moves the assumptions' day, never the gifts'
         ("yes", {"earlier_orders": [order("2014-05-01", "2014-04-20")]},
-         GiftCutoff(date(2014, 4, 20), "s.77(2)")),
+         GiftCutoff(date(2013, 3, 16), "s.77(2)")),
         ("yes", {"proceedings_started": "2020-02-29"}, GiftCutoff(date(2014, 3, 1), "s.77(2)")),
     ],
 )
@@ -246,3 +248,27 @@ def test_s10_9_never_later_than_the_order(d: date, back: int, lag: int) -> None:
         assert result.day == calc and result.rule == "s.10(9)"
     else:
         assert result.day == result.six_year_start and result.rule == "s.10(8)"
+
+
+@pytest.mark.parametrize(
+    ("started", "orders", "assumptions_day", "assumptions_rule", "gifts_day"),
+    [
+        # LAW.md: D = 15 Mar 2019 -> 16 Mar 2013 for both when there is no earlier order
+        ("2019-03-15", [], date(2013, 3, 16), "s.10(8)", date(2013, 3, 16)),
+        # an earlier general-conduct order inside the six years moves only the assumptions' day
+        ("2019-03-15", [order("2016-05-01", "2016-04-20")], date(2016, 4, 20), "s.10(9)", date(2013, 3, 16)),
+        # LAW.md: D = 29 Feb 2020 -> 1 Mar 2014
+        ("2020-02-29", [order("2018-01-10", "2017-12-01")], date(2017, 12, 1), "s.10(9)", date(2014, 3, 1)),
+        # an order on particular conduct moves neither
+        ("2019-03-15", [order("2016-05-01", "2016-04-20", general=False)], date(2013, 3, 16), "s.10(8)",
+         date(2013, 3, 16)),
+    ],
+)
+def test_two_relevant_days_s10_and_s77_9(started: str, orders: list, assumptions_day: date,
+                                         assumptions_rule: str, gifts_day: date) -> None:
+    assumptions = relevant_day(started, orders)
+    gifts = gift_relevant_day(started)
+    assert (assumptions.day, assumptions.rule) == (assumptions_day, assumptions_rule)
+    assert (gifts.day, gifts.rule) == (gifts_day, "s.77(9)")
+    assert "s.10(9)" in gifts.explanation and gifts_day.isoformat() in gifts.explanation
+    assert gift_cutoff({"lifestyle": "yes", "proceedings_started": started, "earlier_orders": orders}).day == gifts_day

@@ -181,3 +181,39 @@ def test_interest_is_monotone_in_time(a: int, b: int, raw: list[tuple[int, int]]
     second = interest(100000, JAN20, late, payments)
     assert Decimal(0) <= first <= second
     assert second <= interest(100000, JAN20, late)  # payments never raise interest
+
+
+@pytest.mark.parametrize(
+    ("payments", "allocation", "expected_interest", "expected_outstanding", "expected_due"),
+    [
+        # LAW.md "Interest": principal first. 100k x 8% x 366/365 = 8,021.92 to the payment, then
+        # 50k x 8% x 365/365 = 4,000.00 -> 12,021.92; principal left 50,000
+        ([(JAN21, 50000)], "principal_first", "12021.92", "50000.00", "62021.92"),
+        # interest first: the payment clears 8,021.92 of interest, 41,978.08 of principal; the
+        # remaining 58,021.92 runs a year at 8% -> 4,641.75; total 12,663.67
+        ([(JAN21, 50000)], "interest_first", "12663.67", "58021.92", "62663.67"),
+        # no payment after the due date: both rules agree
+        ([(date(2019, 12, 1), 40000)], "interest_first", "9613.15", "60000.00", "69613.15"),
+        ([], "interest_first", "16021.92", "100000.00", "116021.92"),
+    ],
+)
+def test_payment_allocation_is_a_setting(payments: list, allocation: str, expected_interest: str,
+                                         expected_outstanding: str, expected_due: str) -> None:
+    order = {"date": "2020-01-01", "amount": 100000, "payments": [{"date": d, "amount": a} for d, a in payments]}
+    f = order_figures(order, JAN22, allocation=allocation)
+    assert f.allocation == allocation
+    assert pennies(f.interest) == Decimal(expected_interest)
+    assert pennies(f.outstanding) == Decimal(expected_outstanding)
+    assert pennies(f.outstanding_with_interest) == Decimal(expected_due)
+    assert pennies(interest(100000, JAN20, JAN22, payments, allocation=allocation)) == Decimal(expected_interest)
+
+
+def test_an_unreadable_payment_is_skipped_and_named() -> None:
+    order = {"date": "2020-01-01", "amount": 100000,
+             "payments": [{"date": "2020-07-01", "amount": "£10,000"}, {"date": "not a day", "amount": 5},
+                          {"date": "2020-08-01"}]}
+    f = order_figures(order, JAN22)
+    assert f.paid == Decimal(10000)
+    assert any("payment 2" in w for w in f.warnings) and any("payment 3" in w for w in f.warnings)
+    with pytest.raises(InvalidRecord):
+        order_figures(order, JAN22, allocation="lender_first")

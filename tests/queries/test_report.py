@@ -68,10 +68,11 @@ def test_the_other_marcus_vance_appears_nowhere(report: dict) -> None:
         assert f'"{record}"' not in findings
 
 
-def test_an_earlier_order_moves_the_relevant_day_and_limits_the_second_assumption(
+def test_an_earlier_order_moves_the_assumptions_day_never_the_gifts_cutoff(
         sqlite_store: Store, demo_bundle: Path, tmp_path: Path) -> None:
-    """s.10(9): a general-conduct order made inside the six years moves the relevant day to the
-    day benefit was calculated for it, and s.10(3) no longer reaches property held by then."""
+    """s.10(9): a general-conduct order made inside the six years moves the assumptions' relevant
+    day to the day benefit was calculated for it, and s.10(3) no longer reaches property held by
+    then; s.77(9) keeps the gifts' cut-off at the six-year start, so the gift in between stays."""
     import shutil
 
     bundle = tmp_path / "bundle"
@@ -88,4 +89,12 @@ def test_an_earlier_order_moves_the_relevant_day_and_limits_the_second_assumptio
     # A1 (2011), A2 (Jan 2016) and PR1 (2012) were held before 2016-04-20; the Jersey account A3 (2018) was not
     assert held == {"A3"}
     gifts = {g["transfer"] for g in report["tainted_gifts"]}
-    assert "T3" not in gifts and "T13" in gifts  # T3 (Nov 2015) is now before the relevant day
+    assert {"T3", "T13"} <= gifts  # T3 (Nov 2015): after the s.77(9) day 2015-03-11, before the s.10(9) day
+    assert report["gift_cutoff"]["day"] == report["gift_relevant_day"]["day"] == "2015-03-11"
+    days = {d["rule"]: d for d in report["relevant_days"]}
+    assert set(days) == {"s.10(9)", "s.77(9)"}
+    assert days["s.10(9)"]["day"] == "2016-04-20" and days["s.77(9)"]["day"] == "2015-03-11"
+    assert "never this one" in days["s.77(9)"]["explanation"] and "2016-05-01" in days["s.10(9)"]["explanation"]
+    # T4 (8 Apr 2016) is before the s.10(9) day: no longer an s.10(2) candidate; it is named in the ledger
+    assert "T4" not in {a["item"] for a in report["assumptions"]}
+    assert "relevant day 2016-04-20 (s.10(9))" in {t["transfer"]: t for t in report["other_transfers"]}["T4"]["reason"]

@@ -120,8 +120,15 @@ def test_factor_beyond_last_published_rpi_month() -> None:
 def test_factor_errors() -> None:
     with pytest.raises(RuleNotApplicable, match="predates"):
         PriceIndex.load("rpi").factor(date(1986, 12, 31), date(2020, 1, 1))
-    with pytest.raises(InvalidRecord, match="before the gift"):
-        EXAMPLE.factor(date(2024, 1, 1), date(2015, 1, 1))
+
+
+def test_a_gift_after_the_valuation_date_has_factor_one_with_a_note() -> None:
+    """LAW.md "Dates after the valuation date": still a finding, its value at the time is its value."""
+    result = EXAMPLE.factor(date(2024, 1, 1), date(2015, 1, 1))
+    assert result.factor == 1 and not result.capped
+    assert "after the valuation date 2015-01-01: index factor 1" in result.note
+    value = tainted_gift_value(1000, "2024-01-10", "2015-01-31", EXAMPLE)
+    assert (value.value, value.limb) == (Decimal(1000), "s.81(1)(a)")
 
 
 # --- s.78 undervalue ---------------------------------------------------------------------------
