@@ -3,8 +3,9 @@
 A transfer carries up to three sums (FORMATS.md §1): ``amount`` (for an asset transfer, the
 consideration paid), ``consideration`` and, for an asset, ``asset_value`` (its market value at
 the time). Each has a currency: its own ``<field>_currency`` when the source gave one, else the
-row's ``currency`` (bank statements and FtM payments carry only that), else GBP. An asset's
-value carries the row's currency too: a row that says EUR is read as EUR throughout.
+row's ``currency`` (bank statements and FtM payments carry only that), else GBP. An asset's value
+is the exception FORMATS.md states: it is in pounds unless it carries its own code (``1650000
+AED``), whatever the row's currency, because a value is an appraisal, not the money that moved.
 
 Each sum is converted to pounds at the rate for the transfer's day (:mod:`queries.fx`); where no
 rate exists the sum is kept in its own currency with ``gbp`` None ("not converted"), never
@@ -86,15 +87,22 @@ class Sum:
                 "source": None if c is None else c.source, "converted": c is not None}
 
 
+_VALUE_FIELDS = ("asset_value", "value")  # FORMATS.md: values are in GBP unless they carry a code
+
+
 def currency_of(props: dict[str, Any], field: str) -> str:
-    """The currency of one money field of a transfer (own code, else the row's, else GBP).
+    """The currency of one money field of a transfer (own code, else the row's, else GBP; an asset's
+    value: own code, else GBP).
 
     >>> currency_of({"amount": "5", "currency": "eur"}, "amount")
     'EUR'
     >>> currency_of({"asset_value": "5", "asset_value_currency": "AED", "currency": "GBP"}, "asset_value")
     'AED'
+    >>> currency_of({"asset_value": "5", "currency": "EUR"}, "asset_value")
+    'GBP'
     """
-    code = props.get(f"{field}_currency") or props.get("currency") or "GBP"
+    row = None if field in _VALUE_FIELDS else props.get("currency")
+    code = props.get(f"{field}_currency") or row or "GBP"
     return str(code).strip().upper() or "GBP"
 
 
